@@ -1,0 +1,125 @@
+/**
+ * The sampling passes of DCNv1/v2 on channels-last typed arrays: deformable
+ * im2col and its transpose (input, offset and mask gradients). They work on a
+ * chunk of output positions `[rowStart, rowStart + rowCount)` (a row is one
+ * `(n, oh, ow)`), so the column buffer stays bounded.
+ *
+ * Column layout `[groups, rowCount, kh * kw, C / groups]`: for conv group q
+ * the block is a `[rowCount, kh * kw * C / groups]` matrix whose column index
+ * matches the filter `[kh, kw, C / groups, Cout]` read as a matrix.
+ */
+import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import {BilinearZ} from './bilinear_z';
+
+/** One sample: a (row, tap, offset group) triple and where it reads. */
+interface Sample {
+  row: number;
+  tap: number;
+  group: number;
+  /** Element index of Δy in `offset` (Δx follows); mask index is `maskIndex`. */
+  offsetIndex: number;
+  maskIndex: number;
+  mask: number;
+}
+
+/**
+ * Calls `visit` for every sample of the chunk whose position is inside the
+ * sampler's window, with `sampler` located there; `image` is the element index
+ * of the sample's image in `x`.
+ */
+function forEachSample(
+    info: DeformConvInfo, offset: Float32Array, mask: Float32Array|null,
+    rowStart: number, rowCount: number, sampler: BilinearZ,
+    visit: (s: Sample) => void): void {
+  const {outHeight, outWidth, filterWidth, kernelSize, offsetGroups} = info;
+  const imageSize = info.inHeight * info.inWidth * info.inChannels;
+  const taps = offsetGroups * kernelSize;
+  const s: Sample = {row: 0, tap: 0, group: 0, offsetIndex: 0, maskIndex: 0, mask: 1};
+  for (let row = 0; row < rowCount; row++) {
+    const p = rowStart + row;
+    const n = Math.floor(p / (outHeight * outWidth));
+    const oh = Math.floor(p / outWidth) % outHeight;
+    const ow = p % outWidth;
+    const y0 = oh * info.strideHeight - info.padTop;
+    const x0 = ow * info.strideWidth - info.padLeft;
+    for (let group = 0; group < offsetGroups; group++) {
+      for (let tap = 0; tap < kernelSize; tap++) {
+        const i = Math.floor(tap / filterWidth);
+        const j = tap % filterWidth;
+        s.maskIndex = p * taps + group * kernelSize + tap;
+        s.offsetIndex = 2 * s.maskIndex;
+        const y = y0 + i * info.dilationHeight + offset[s.offsetIndex];
+        const x = x0 + j * info.dilationWidth + offset[s.offsetIndex + 1];
+        if (sampler.locate(y, x, n * imageSize)) {
+          s.row = row;
+          s.tap = tap;
+          s.group = group;
+          s.mask = mask == null ? 1 : mask[s.maskIndex];
+          visit(s);
+        }
+      }
+    }
+  }
+}
+
+/** Index in the column buffer of channel `c` of a sample. */
+function columnIndex(
+    info: DeformConvInfo, rowCount: number, row: number, tap: number,
+    c: number): number {
+  const perGroup = info.inChannelsPerGroup;
+  const q = Math.floor(c / perGroup);
+  return ((q * rowCount + row) * info.kernelSize + tap) * perGroup +
+      (c - q * perGroup);
+}
+
+/** Fills `cols` (zeroed here) with the mask-weighted samples of the chunk. */
+export function deformIm2col(
+    info: DeformConvInfo, x: Float32Array, offset: Float32Array,
+    mask: Float32Array|null, rowStart: number, rowCount: number,
+    cols: Float32Array): void {
+  cols.fill(0, 0, rowCount * info.kernelSize * info.inChannels);
+  const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
+  const perOffsetGroup = info.inChannelsPerOffsetGroup;
+  forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
+    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
+         c++) {
+      cols[columnIndex(info, rowCount, s.row, s.tap, c)] =
+          s.mask * sampler.value(x, c);
+    }
+  });
+}
+
+/**
+ * Transpose of {@link deformIm2col} given the column gradient `dCols`: adds
+ * into `dx` (scatter), and writes the chunk's entries of `dOffset` and `dMask`
+ * (gathers; entries of samples outside the window stay 0).
+ */
+export function deformIm2colBackward(
+    info: DeformConvInfo, dCols: Float32Array, x: Float32Array,
+    offset: Float32Array, mask: Float32Array|null, rowStart: number,
+    rowCount: number, dx: Float32Array, dOffset: Float32Array,
+    dMask: Float32Array|null): void {
+  const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
+  const perOffsetGroup = info.inChannelsPerOffsetGroup;
+  forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
+    let dy = 0;
+    let dxPos = 0;
+    let dm = 0;
+    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
+         c++) {
+      const g = dCols[columnIndex(info, rowCount, s.row, s.tap, c)];
+      if (g === 0) {
+        continue;
+      }
+      dm += g * sampler.value(x, c);
+      dy += g * sampler.gradY(x, c);
+      dxPos += g * sampler.gradX(x, c);
+      sampler.scatter(dx, c, g * s.mask);
+    }
+    dOffset[s.offsetIndex] = dy * s.mask;
+    dOffset[s.offsetIndex + 1] = dxPos * s.mask;
+    if (dMask != null) {
+      dMask[s.maskIndex] = dm;
+    }
+  });
+}

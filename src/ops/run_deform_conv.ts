@@ -1,0 +1,131 @@
+/**
+ * Validation and dispatch shared by `deformConv2d` and
+ * `modulatedDeformConv2d`: every check runs before any kernel does.
+ */
+import {engine, reshape, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
+import type {NamedTensorMap} from '@tensorflow/tfjs-core';
+import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+
+import type {DeformConv2DAttrs} from '../kernel_names';
+import {computeDeformConvInfo, DeformConvArgs, resolveDeformConvAttrs} from './deform_conv_util';
+import {checkArg, floatTensorArg} from './op_util';
+
+type TensorArg = Tensor|TensorLike;
+
+/** Arguments of both ops; `mask` is read only by the modulated op. */
+export interface DeformConvOpArgs extends DeformConvArgs {
+  x: TensorArg;
+  filter: TensorArg;
+  offset: TensorArg;
+  mask?: TensorArg;
+  bias?: TensorArg;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Checks a per-output-position tensor (offset, mask) against the implied shape. */
+function checkPerPosition(
+    opName: string, name: string, t: Tensor4D, expected: number[],
+    channelsWhy: string) {
+  const [n, h, w, c] = t.shape;
+  checkArg(
+      n === expected[0], opName,
+      `${name} must have batch size ${expected[0]} like x, got ${n}`);
+  checkArg(
+      h === expected[1] && w === expected[2], opName,
+      `${name} must be ${expected[1]}x${expected[2]} (the output size), got ${
+          h}x${w}`);
+  checkArg(
+      c === expected[3], opName,
+      `${name} must have ${expected[3]} channels for ${channelsWhy}, got ${c}`);
+}
+
+function to4D(t: Tensor): Tensor4D {
+  const [h, w, c] = t.shape;
+  return (t.rank === 3 ? reshape(t, [1, h, w, c]) : t) as Tensor4D;
+}
+
+export function runDeformConv(
+    opName: string, kernelName: string, args: DeformConvOpArgs,
+    withMask: boolean): Tensor4D|Tensor3D {
+  checkArg(
+      args != null && typeof args === 'object', opName,
+      'expects one object argument {x, filter, offset, ...}');
+  const xIn = floatTensorArg(opName, 'x', args.x, [3, 4]);
+  const rank = xIn.rank;
+  const filter = floatTensorArg(opName, 'filter', args.filter, [4]) as Tensor4D;
+  const x = to4D(xIn);
+  const offset = to4D(floatTensorArg(opName, 'offset', args.offset, [rank]));
+  const mask = withMask ?
+      to4D(floatTensorArg(opName, 'mask', args.mask, [rank])) :
+      undefined;
+  const bias = args.bias == null ?
+      undefined :
+      floatTensorArg(opName, 'bias', args.bias, [1]);
+
+  const [batch, height, width, channels] = x.shape;
+  const [kh, kw, filterInChannels, outChannels] = filter.shape;
+  checkArg(
+      x.size > 0, opName, `x must not be empty, got shape [${xIn.shape}]`);
+  checkArg(
+      filter.size > 0, opName,
+      `filter must not be empty, got shape [${filter.shape}]`);
+  const attrs: DeformConv2DAttrs =
+      resolveDeformConvAttrs(opName, args, height, width, [kh, kw]);
+  const {groups, offsetGroups} = attrs;
+  checkArg(
+      channels % groups === 0, opName,
+      `x has ${channels} channels, which groups = ${groups} does not divide`);
+  checkArg(
+      outChannels % groups === 0, opName,
+      `filter has ${outChannels} output channels, which groups = ${
+          groups} does not divide`);
+  checkArg(
+      filterInChannels === channels / groups, opName,
+      `filter must have ${channels / groups} input channels (x's ${
+          channels} channels / ${plural(groups, 'group')}), got ${
+          filterInChannels}`);
+  checkArg(
+      channels % offsetGroups === 0, opName,
+      `x has ${channels} channels, which offsetGroups = ${
+          offsetGroups} does not divide`);
+
+  const info = computeDeformConvInfo(x.shape, filter.shape, attrs);
+  const [[top, bottom], [left, right]] = attrs.pad;
+  checkArg(
+      info.outHeight >= 1 && info.outWidth >= 1, opName,
+      `the output would be ${info.outHeight}x${info.outWidth}: the padded ` +
+          `input (${height + top + bottom}x${width + left + right}) is ` +
+          `smaller than the dilated kernel (${
+              attrs.dilations[0] * (kh - 1) + 1}x${
+              attrs.dilations[1] * (kw - 1) + 1})`);
+
+  const taps = `${plural(offsetGroups, 'offset group')} and a ${kh}x${
+      kw} kernel`;
+  const perPosition = [batch, info.outHeight, info.outWidth];
+  checkPerPosition(
+      opName, 'offset', offset, [...perPosition, 2 * offsetGroups * kh * kw],
+      taps);
+  if (mask != null) {
+    checkPerPosition(
+        opName, 'mask', mask, [...perPosition, offsetGroups * kh * kw], taps);
+  }
+  if (bias != null) {
+    checkArg(
+        bias.shape[0] === outChannels, opName,
+        `bias must have shape [${outChannels}] (filter's output channels), ` +
+            `got [${bias.shape}]`);
+  }
+
+  const inputs: NamedTensorMap = {x, filter, offset};
+  if (mask != null) {
+    inputs.mask = mask;
+  }
+  if (bias != null) {
+    inputs.bias = bias;
+  }
+  const y = engine().runKernel(kernelName, inputs, {...attrs}) as Tensor4D;
+  return rank === 3 ?
+      reshape(y, y.shape.slice(1) as [number, number, number]) as Tensor3D :
+      y;
+}
