@@ -16,8 +16,8 @@ async function main() {
     spec_dir: 'test',
     spec_files: ['specs/**/*.spec.ts', 'node/**/*.spec.ts'],
     helpers: ['node/setup.ts'],
-    env: {random: false, stopSpecOnExpectationFailure: false},
   });
+  runner.env.configure({random: false});
   const counts = {passed: 0, failed: 0, skipped: 0};
   runner.addReporter({
     specDone(result) {

@@ -22,8 +22,8 @@ function groupedConv2d(
   const tfPad = typeof pad === 'string' ?
       pad :
       [[0, 0], pad[0], pad[1], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
-  const xs = tf.split(x, groups, 3);
-  const fs = tf.split(filter, groups, 3);
+  const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
+  const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
   return tf.concat(
       xs.map((xg, g) => tf.conv2d(xg, fs[g], strides, tfPad, 'NHWC', dilations)),
       3);

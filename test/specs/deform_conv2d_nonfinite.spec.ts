@@ -16,8 +16,8 @@ describeAllBackends('deformConv2d with non-finite or huge offsets', () => {
     const random = rng(21);
     const x = uniform(random, [1, 4, 5, 2]);
     const filter = uniform(random, [3, 3, 2, 3]);
-    const offsets = nonIntegerOffsets(random, [1, 4, 5, 18]).dataSync().slice();
-    const mask = uniform(random, [1, 4, 5, 9], 0.5, 1).dataSync().slice();
+    const offsets = Float32Array.from(nonIntegerOffsets(random, [1, 4, 5, 18]).dataSync());
+    const mask = Float32Array.from(uniform(random, [1, 4, 5, 9], 0.5, 1).dataSync());
     // Poison one coordinate of some taps; the reference zeroes their mask instead.
     const zeroedMask = mask.slice();
     const cleanOffsets = offsets.slice();

@@ -17,7 +17,7 @@ interface OrtCase {
   expected: OrtTensor;
 }
 
-export const ortCases = (ort as {cases: OrtCase[]}).cases;
+export const ortCases = (ort as unknown as {cases: OrtCase[]}).cases;
 
 /** Runs an ORT case through our op (modulated when the case has a mask). */
 export function runOrtCase(c: OrtCase): tf.Tensor {

@@ -1,0 +1,16 @@
+/**
+ * Browser test environment, bundled ahead of the specs: tfjs core with its
+ * gradients, every backend the package targets, and the package itself.
+ */
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '../../src/index';
+
+import * as tf from '@tensorflow/tfjs-core';
+import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+
+// karma serves the tfjs wasm binaries under /base (see karma.conf.js).
+setWasmPaths('/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+// Makes the engine check every kernel for leaked backend data.
+tf.env().set('IS_TEST', true);
