@@ -7,16 +7,14 @@ import {getGradient, getKernel, GradConfig, KernelConfig, registerGradient, regi
 
 import {registerFlags} from './flags';
 import {deformConv2DGradConfig, modulatedDeformConv2DGradConfig} from './gradients/deform_conv2d_grad';
-import {deformConv2DConfig} from './kernels/cpu/DeformConv2D';
-import {deformConv2DBackpropFilterConfig} from './kernels/cpu/DeformConv2DBackpropFilter';
-import {deformConv2DBackpropInputConfig} from './kernels/cpu/DeformConv2DBackpropInput';
-import {modulatedDeformConv2DConfig} from './kernels/cpu/ModulatedDeformConv2D';
+import {cpuKernelConfigs} from './kernels/cpu/index';
+import {wasmKernelConfigs} from './kernels/wasm/index';
+import {webglKernelConfigs} from './kernels/webgl/index';
 
 const kernelConfigs: KernelConfig[] = [
-  deformConv2DConfig,
-  modulatedDeformConv2DConfig,
-  deformConv2DBackpropInputConfig,
-  deformConv2DBackpropFilterConfig,
+  ...cpuKernelConfigs,
+  ...webglKernelConfigs,
+  ...wasmKernelConfigs,
 ];
 
 const gradConfigs: GradConfig[] = [

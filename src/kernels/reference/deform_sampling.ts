@@ -1,12 +1,11 @@
 /**
  * The sampling passes of DCNv1/v2 on channels-last typed arrays: deformable
- * im2col and its transpose (input, offset and mask gradients). They work on a
+ * im2col, its transpose (input gradient) and the offset and mask gradients,
+ * as deform_conv_sampling.ts specifies them for every backend. They work on a
  * chunk of output positions `[rowStart, rowStart + rowCount)` (a row is one
  * `(n, oh, ow)`), so the column buffer stays bounded.
  *
- * Column layout `[groups, rowCount, kh * kw, C / groups]`: for conv group q
- * the block is a `[rowCount, kh * kw * C / groups]` matrix whose column index
- * matches the filter `[kh, kw, C / groups, Cout]` read as a matrix.
+ * Column layout `[groups, rowCount, kh * kw * C / groups]`.
  */
 import type {DeformConvInfo} from '../../ops/deform_conv_util';
 import {BilinearZ} from './bilinear_z';
@@ -89,18 +88,36 @@ export function deformIm2col(
   });
 }
 
-/**
- * Transpose of {@link deformIm2col} given the column gradient `dCols`: adds
- * into `dx` (scatter), and writes the chunk's entries of `dOffset` and `dMask`
- * (gathers; entries of samples outside the window stay 0).
- */
-export function deformIm2colBackward(
-    info: DeformConvInfo, dCols: Float32Array, x: Float32Array,
-    offset: Float32Array, mask: Float32Array|null, rowStart: number,
-    rowCount: number, dx: Float32Array, dOffset: Float32Array,
-    dMask: Float32Array|null): void {
+/** Transpose of {@link deformIm2col} (a scatter): adds the chunk's `dCols` into `dx`. */
+export function deformCol2im(
+    info: DeformConvInfo, dCols: Float32Array, offset: Float32Array,
+    mask: Float32Array|null, rowStart: number, rowCount: number,
+    dx: Float32Array): void {
   const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
+  forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
+    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
+         c++) {
+      const g = dCols[columnIndex(info, rowCount, s.row, s.tap, c)];
+      if (g !== 0) {
+        sampler.scatter(dx, c, g * s.mask);
+      }
+    }
+  });
+}
+
+/**
+ * Offset and mask gradients of the chunk (gathers), into `dOffset`
+ * `[rowCount, 2 D K]` and `dMask` `[rowCount, D K]` (zero-filled by the
+ * caller; samples outside the window keep 0).
+ */
+export function deformCoordGrad(
+    info: DeformConvInfo, dCols: Float32Array, x: Float32Array,
+    offset: Float32Array, mask: Float32Array|null, rowStart: number,
+    rowCount: number, dOffset: Float32Array, dMask: Float32Array|null): void {
+  const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
+  const perOffsetGroup = info.inChannelsPerOffsetGroup;
+  const firstTap = rowStart * info.offsetGroups * info.kernelSize;
   forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
     let dy = 0;
     let dxPos = 0;
@@ -108,18 +125,15 @@ export function deformIm2colBackward(
     for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
          c++) {
       const g = dCols[columnIndex(info, rowCount, s.row, s.tap, c)];
-      if (g === 0) {
-        continue;
-      }
       dm += g * sampler.value(x, c);
       dy += g * sampler.gradY(x, c);
       dxPos += g * sampler.gradX(x, c);
-      sampler.scatter(dx, c, g * s.mask);
     }
-    dOffset[s.offsetIndex] = dy * s.mask;
-    dOffset[s.offsetIndex + 1] = dxPos * s.mask;
+    const tap = s.maskIndex - firstTap;
+    dOffset[2 * tap] = dy * s.mask;
+    dOffset[2 * tap + 1] = dxPos * s.mask;
     if (dMask != null) {
-      dMask[s.maskIndex] = dm;
+      dMask[tap] = dm;
     }
   });
 }

@@ -1,0 +1,231 @@
+/**
+ * The deformable convolutions on any backend, given its sampling passes
+ * (deform_conv_sampling.ts): deformable im2col into a bounded column buffer,
+ * chunk by chunk over output positions, and the GEMMs through the backend's
+ * own registered BatchMatMul / _FusedMatMul kernels.
+ *
+ *   forward:        y      = cols · filter (+ bias)
+ *   input grads:    dCols  = dy · filterᵀ, then dx = col2im(dCols),
+ *                   (dOffset, dMask) = coordGrad(dCols)
+ *   filter grad:    dFilter = Σ_chunks colsᵀ · dy
+ *
+ * Groups are a batch dimension of the GEMMs: columns `[G, rows, K C/G]`,
+ * filter `[G, K C/G, Cout/G]`.
+ */
+import {getBackend, getKernel, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo} from '@tensorflow/tfjs-core';
+
+import {maxColumnElements} from '../flags';
+import type {DeformConv2DAttrs, DeformConv2DBackpropFilterAttrs} from '../kernel_names';
+import {computeDeformConvInfo, DeformConvInfo} from '../ops/deform_conv_util';
+import type {DeformConvSampling} from './deform_conv_sampling';
+
+/** Backend tensors created along the way, disposed together at the end. */
+class Intermediates {
+  private readonly tensors: TensorInfo[] = [];
+  constructor(readonly backend: KernelBackend) {}
+
+  /** Runs a registered kernel of the active backend; its result is disposed with the others. */
+  run(kernelName: string, inputs: NamedTensorInfoMap|TensorInfo[],
+      attrs: NamedAttrMap = {}): TensorInfo {
+    const kernel = getKernel(kernelName, getBackend());
+    if (kernel == null) {
+      throw new Error(`tfjs-deform: the ${getBackend()} backend has no '${
+          kernelName}' kernel, which the deformable convolutions need`);
+    }
+    return this.add(kernel.kernelFunc(
+        {inputs: inputs as NamedTensorInfoMap, backend: this.backend, attrs}) as
+        TensorInfo);
+  }
+
+  add(t: TensorInfo): TensorInfo {
+    this.tensors.push(t);
+    return t;
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', {x}, {shape});
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', {x}, {perm});
+  }
+
+  dispose(): void {
+    for (const t of this.tensors) {
+      this.backend.disposeData(t.dataId);
+    }
+  }
+}
+
+function rowCount(info: DeformConvInfo): number {
+  return info.batchSize * info.outHeight * info.outWidth;
+}
+
+/** Calls `fn(rowStart, rowCount)` over the output positions in chunks whose columns fit the budget. */
+function forEachChunk(
+    backend: KernelBackend, sampling: DeformConvSampling, info: DeformConvInfo,
+    fn: (start: number, count: number) => void): void {
+  const budget = Math.min(
+      maxColumnElements(),
+      sampling.maxColumnElements?.(backend, info) ?? Infinity);
+  const rows = rowCount(info);
+  const chunk = Math.max(
+      1, Math.min(rows, Math.floor(budget / (info.kernelSize * info.inChannels))));
+  for (let start = 0; start < rows; start += chunk) {
+    fn(start, Math.min(chunk, rows - start));
+  }
+}
+
+/** `[kh, kw, C/G, Cout]` as `[G, K C/G, Cout/G]`. */
+function groupedFilter(
+    scope: Intermediates, info: DeformConvInfo, filter: TensorInfo): TensorInfo {
+  const depth = info.kernelSize * info.inChannelsPerGroup;
+  if (info.groups === 1) {
+    return scope.reshape(filter, [1, depth, info.outChannels]);
+  }
+  return scope.transpose(
+      scope.reshape(filter, [depth, info.groups, info.outChannelsPerGroup]),
+      [1, 0, 2]);
+}
+
+/** Rows `[count, Cout]` as `[G, count, Cout/G]`. */
+function groupRows(
+    scope: Intermediates, info: DeformConvInfo, rows: TensorInfo,
+    count: number): TensorInfo {
+  if (info.groups === 1) {
+    return scope.reshape(rows, [1, count, info.outChannels]);
+  }
+  return scope.transpose(
+      scope.reshape(rows, [count, info.groups, info.outChannelsPerGroup]),
+      [1, 0, 2]);
+}
+
+/** `[G, count, Cout/G]` back to rows `[count, Cout]`. */
+function ungroupRows(
+    scope: Intermediates, info: DeformConvInfo, grouped: TensorInfo,
+    count: number): TensorInfo {
+  const rows = info.groups === 1 ? grouped : scope.transpose(grouped, [1, 0, 2]);
+  return scope.reshape(rows, [count, info.outChannels]);
+}
+
+/** The chunk's rows of `dy` (`[N, Ho, Wo, Cout]`), grouped: `[G, count, Cout/G]`. */
+function dyChunk(
+    scope: Intermediates, info: DeformConvInfo, dy: TensorInfo, start: number,
+    count: number): TensorInfo {
+  const all = scope.reshape(dy, [rowCount(info), info.outChannels]);
+  const rows = count === rowCount(info) ?
+      all :
+      scope.run('Slice', {x: all}, {begin: [start, 0], size: [count, info.outChannels]});
+  return groupRows(scope, info, rows, count);
+}
+
+/** Joins per-chunk results along rows and gives them `shape`; the result is the caller's. */
+function joinRows(
+    scope: Intermediates, chunks: TensorInfo[], shape: number[]): TensorInfo {
+  const joined =
+      chunks.length === 1 ? chunks[0] : scope.run('Concat', chunks, {axis: 0});
+  const kernel = getKernel('Reshape', getBackend())!;
+  return kernel.kernelFunc(
+             {inputs: {x: joined}, backend: scope.backend, attrs: {shape}}) as
+      TensorInfo;
+}
+
+export interface DeformConvTensors {
+  x: TensorInfo;
+  offset: TensorInfo;
+  mask?: TensorInfo;
+}
+
+export function deformConvForward(
+    backend: KernelBackend, sampling: DeformConvSampling,
+    {x, offset, mask, filter, bias}: DeformConvTensors&
+    {filter: TensorInfo, bias?: TensorInfo},
+    attrs: DeformConv2DAttrs): TensorInfo {
+  const info = computeDeformConvInfo(x.shape, filter.shape, attrs);
+  const scope = new Intermediates(backend);
+  try {
+    const weights = groupedFilter(scope, info, filter);
+    // One group: the bias rides on the matmul; otherwise it is added after.
+    const fuseBias = bias != null && info.groups === 1;
+    const chunks: TensorInfo[] = [];
+    forEachChunk(backend, sampling, info, (start, count) => {
+      const cols = scope.add(sampling.im2col(
+          backend, info, x, offset, mask ?? null, start, count));
+      const product = fuseBias ?
+          scope.run(
+              '_FusedMatMul', {a: cols, b: weights, bias: bias!},
+              {transposeA: false, transposeB: false, activation: 'linear'}) :
+          scope.run(
+              'BatchMatMul', {a: cols, b: weights},
+              {transposeA: false, transposeB: false});
+      const rows = ungroupRows(scope, info, product, count);
+      chunks.push(
+          bias != null && !fuseBias ? scope.run('Add', {a: rows, b: bias}) :
+                                      rows);
+    });
+    return joinRows(
+        scope, chunks,
+        [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** `[dx, dOffset]`, plus `dMask` when `mask` is given. */
+export function deformConvBackpropInput(
+    backend: KernelBackend, sampling: DeformConvSampling,
+    {x, offset, mask, filter, dy}: DeformConvTensors&
+    {filter: TensorInfo, dy: TensorInfo},
+    attrs: DeformConv2DAttrs): TensorInfo[] {
+  const info = computeDeformConvInfo(x.shape, filter.shape, attrs);
+  const scope = new Intermediates(backend);
+  try {
+    const weights = groupedFilter(scope, info, filter);
+    let dx: TensorInfo|null = null;
+    const coordChunks: TensorInfo[][] = [];
+    forEachChunk(backend, sampling, info, (start, count) => {
+      const dCols = scope.run(
+          'BatchMatMul', {a: dyChunk(scope, info, dy, start, count), b: weights},
+          {transposeA: false, transposeB: true});
+      dx = sampling.col2im(
+          backend, info, dCols, offset, mask ?? null, start, count, dx);
+      coordChunks.push(sampling
+                           .coordGrad(
+                               backend, info, dCols, x, offset, mask ?? null,
+                               start, count)
+                           .map(t => scope.add(t)));
+    });
+    const grads = [dx!, joinRows(scope, coordChunks.map(c => c[0]), offset.shape)];
+    if (mask != null) {
+      grads.push(joinRows(scope, coordChunks.map(c => c[1]), mask.shape));
+    }
+    return grads;
+  } finally {
+    scope.dispose();
+  }
+}
+
+export function deformConvBackpropFilter(
+    backend: KernelBackend, sampling: DeformConvSampling,
+    {x, offset, mask, dy}: DeformConvTensors&{dy: TensorInfo},
+    attrs: DeformConv2DBackpropFilterAttrs): TensorInfo {
+  const info = computeDeformConvInfo(x.shape, attrs.filterShape, attrs);
+  const scope = new Intermediates(backend);
+  try {
+    let sum: TensorInfo|null = null;
+    forEachChunk(backend, sampling, info, (start, count) => {
+      const cols = scope.add(sampling.im2col(
+          backend, info, x, offset, mask ?? null, start, count));
+      const part = scope.run(
+          'BatchMatMul', {a: cols, b: dyChunk(scope, info, dy, start, count)},
+          {transposeA: true, transposeB: false});
+      sum = sum == null ? part : scope.run('Add', {a: sum, b: part});
+    });
+    // [G, K C/G, Cout/G] -> [K C/G, G, Cout/G] -> [kh, kw, C/G, Cout]
+    const perFilterRow =
+        info.groups === 1 ? sum! : scope.transpose(sum!, [1, 0, 2]);
+    return joinRows(scope, [perFilterRow], attrs.filterShape);
+  } finally {
+    scope.dispose();
+  }
+}
