@@ -36,6 +36,13 @@ CountsReporter.$inject = ['baseReporterDecorator'];
 const backends = (process.env.TFDEFORM_BROWSER_BACKENDS || 'cpu')
     .split(',').map(s => s.trim()).filter(Boolean);
 
+// TFDEFORM_KARMA_ISOLATED=1 makes the page cross-origin isolated
+// (SharedArrayBuffer allowed), so tfjs picks its threaded SIMD wasm binary.
+const isolationHeaders = process.env.TFDEFORM_KARMA_ISOLATED === '1' ? [
+  {match: '.*', name: 'Cross-Origin-Opener-Policy', value: 'same-origin'},
+  {match: '.*', name: 'Cross-Origin-Embedder-Policy', value: 'require-corp'},
+] : [];
+
 module.exports = function(config) {
   config.set({
     frameworks: ['jasmine'],
@@ -52,6 +59,7 @@ module.exports = function(config) {
       {'reporter:counts': ['type', CountsReporter]},
     ],
     reporters: ['dots', 'counts'],
+    customHeaders: isolationHeaders,
     browsers: ['ChromeHeadlessNoSandbox'],
     customLaunchers: {
       ChromeHeadlessNoSandbox: {

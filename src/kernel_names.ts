@@ -53,3 +53,67 @@ export interface DeformConv2DBackpropFilterInputs extends NamedTensorInfoMap {
   offset: TensorInfo;
   dy: TensorInfo;
 }
+
+/** InternImage's DCNv3 core: `x`, `offset`, `mask`. */
+export const DCNv3 = 'DCNv3';
+export interface DCNv3Inputs extends NamedTensorInfoMap {
+  x: TensorInfo;
+  offset: TensorInfo;
+  mask: TensorInfo;
+}
+export interface DCNv3Attrs {
+  kernelSize: [number, number];
+  strides: [number, number];
+  pad: ExplicitPad;
+  dilations: [number, number];
+  groups: number;
+  offsetScale: number;
+  removeCenter: boolean;
+}
+
+/** Backward of DCNv3: inputs as the forward plus `dy`; returns `[dx, dOffset, dMask]`. */
+export const DCNv3BackpropInput = 'DCNv3BackpropInput';
+
+/** Involution (Li et al. 2021): `x`, and `kernel`, one generated kernel per output position and group. */
+export const Involution = 'Involution';
+export interface InvolutionInputs extends NamedTensorInfoMap {
+  x: TensorInfo;
+  kernel: TensorInfo;
+}
+export interface InvolutionAttrs {
+  kernelSize: [number, number];
+  strides: [number, number];
+  pad: ExplicitPad;
+  dilations: [number, number];
+  groups: number;
+}
+
+/** Backward of Involution: inputs as the forward plus `dy`; returns `[dx, dKernel]`. */
+export const InvolutionBackpropInput = 'InvolutionBackpropInput';
+
+/** mmcv's DeformRoIPool: `x`, `rois` `[R, 5]`, `offset` `[R, ph, pw, 2]` (zeros when the user gives none). */
+export const DeformRoIPool = 'DeformRoIPool';
+export interface DeformRoIPoolAttrs {
+  outputSize: [number, number];
+  spatialScale: number;
+  samplingRatio: number;
+  gamma: number;
+}
+/** DeformRoIPool times a per-bin `mask` `[R, ph, pw, 1]` (mmcv's modulated variant). */
+export const ModulatedDeformRoIPool = 'ModulatedDeformRoIPool';
+/** Backward of DeformRoIPool: inputs as the forward plus `dy`; returns `[dx, dOffset]`. */
+export const DeformRoIPoolBackprop = 'DeformRoIPoolBackprop';
+
+/** DCNv1's deformable position-sensitive RoI pooling: `x`, `rois`, `offset` (trans; zeros when none). */
+export const DeformPSRoIPool = 'DeformPSRoIPool';
+export interface DeformPSRoIPoolAttrs {
+  outputDim: number;
+  groupSize: number;
+  outputSize: [number, number];
+  partSize: [number, number];
+  samplesPerPart: number;
+  spatialScale: number;
+  transStd: number;
+}
+/** Backward of DeformPSRoIPool: returns `[dx, dOffset]`. */
+export const DeformPSRoIPoolBackprop = 'DeformPSRoIPoolBackprop';

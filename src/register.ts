@@ -6,7 +6,10 @@
 import {getGradient, getKernel, GradConfig, KernelConfig, registerGradient, registerKernel} from '@tensorflow/tfjs-core';
 
 import {registerFlags} from './flags';
+import {dcnv3GradConfig} from './gradients/dcnv3_grad';
 import {deformConv2DGradConfig, modulatedDeformConv2DGradConfig} from './gradients/deform_conv2d_grad';
+import {deformPSRoIPoolGradConfig, deformRoIPoolGradConfig, modulatedDeformRoIPoolGradConfig} from './gradients/deform_roi_pool_grad';
+import {involutionGradConfig} from './gradients/involution_grad';
 import {cpuKernelConfigs} from './kernels/cpu/index';
 import {wasmKernelConfigs} from './kernels/wasm/index';
 import {webglKernelConfigs} from './kernels/webgl/index';
@@ -20,6 +23,11 @@ const kernelConfigs: KernelConfig[] = [
 const gradConfigs: GradConfig[] = [
   deformConv2DGradConfig,
   modulatedDeformConv2DGradConfig,
+  dcnv3GradConfig,
+  involutionGradConfig,
+  deformRoIPoolGradConfig,
+  modulatedDeformRoIPoolGradConfig,
+  deformPSRoIPoolGradConfig,
 ];
 
 export function registerAll(): void {

@@ -9,8 +9,10 @@ import {existsSync, readFileSync, rmSync} from 'node:fs';
 import {resolve} from 'node:path';
 
 /** Backends the shared specs run on; a backend issue adds its name here. */
-const NODE_BACKENDS = ['cpu'];
-const BROWSER_BACKENDS = ['cpu'];
+const NODE_BACKENDS = ['cpu', 'wasm'];
+const BROWSER_BACKENDS = ['cpu', 'webgl', 'wasm'];
+/** Run again cross-origin isolated, where tfjs picks its threaded wasm build. */
+const ISOLATED_BROWSER_BACKENDS = ['wasm'];
 
 const root = resolve(__dirname, '..');
 const output = resolve(root, 'test-output');
@@ -55,13 +57,18 @@ function specRun(name: string, countsFile: string, command: string, args: string
 }
 
 // The fixture first: the specs (and so the type-check) import it.
-check('onnxruntime oracle fixtures', tsx, ['test/oracle/deform_conv_ort.ts']);
+check('onnxruntime DeformConv oracle fixture', tsx, ['test/oracle/deform_conv_ort.ts']);
+check('onnxruntime DCNv3 (GridSample) oracle fixture', tsx, ['test/oracle/dcnv3_ort.ts']);
+check('onnxruntime RoiAlign oracle fixture', tsx, ['test/oracle/roi_align_ort.ts']);
 check('type-check', resolve(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.']);
 specRun(`specs in Node (${NODE_BACKENDS})`, 'node.json', tsx, ['test/node/run.ts'],
         {TFDEFORM_BACKENDS: NODE_BACKENDS.join(',')});
 specRun(`specs in headless Chromium (${BROWSER_BACKENDS})`, 'karma.json',
         resolve(root, 'node_modules/.bin/karma'), ['start', 'karma.conf.js'],
         {TFDEFORM_BROWSER_BACKENDS: BROWSER_BACKENDS.join(',')});
+specRun(`specs in headless Chromium, cross-origin isolated (${ISOLATED_BROWSER_BACKENDS})`, 'karma.json',
+        resolve(root, 'node_modules/.bin/karma'), ['start', 'karma.conf.js'],
+        {TFDEFORM_BROWSER_BACKENDS: ISOLATED_BROWSER_BACKENDS.join(','), TFDEFORM_KARMA_ISOLATED: '1'});
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -76,6 +76,29 @@ function forEachChunk(
   }
 }
 
+/**
+ * Batched `op(a) · op(b)`, transposing explicitly when the sampling asks
+ * (`explicitTransposes`): `a · bᵀ` transposes `b`; `aᵀ · b` is computed as
+ * `(bᵀ · a)ᵀ`, which in the driver transposes `dy` and the filter gradient
+ * rather than the large columns.
+ */
+function batchMatMul(
+    scope: Intermediates, sampling: DeformConvSampling, a: TensorInfo,
+    b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
+  if (!sampling.explicitTransposes) {
+    return scope.run('BatchMatMul', {a, b}, {transposeA, transposeB});
+  }
+  const swap = [0, 2, 1];
+  const plain = {transposeA: false, transposeB: false};
+  if (transposeA) {  // aᵀ · op(b) = (op(b)ᵀ · a)ᵀ
+    const opBT = transposeB ? b : scope.transpose(b, swap);
+    return scope.transpose(
+        scope.run('BatchMatMul', {a: opBT, b: a}, plain), swap);
+  }
+  return scope.run(
+      'BatchMatMul', {a, b: transposeB ? scope.transpose(b, swap) : b}, plain);
+}
+
 /** `[kh, kw, C/G, Cout]` as `[G, K C/G, Cout/G]`. */
 function groupedFilter(
     scope: Intermediates, info: DeformConvInfo, filter: TensorInfo): TensorInfo {
@@ -184,9 +207,9 @@ export function deformConvBackpropInput(
     let dx: TensorInfo|null = null;
     const coordChunks: TensorInfo[][] = [];
     forEachChunk(backend, sampling, info, (start, count) => {
-      const dCols = scope.run(
-          'BatchMatMul', {a: dyChunk(scope, info, dy, start, count), b: weights},
-          {transposeA: false, transposeB: true});
+      const dCols = batchMatMul(
+          scope, sampling, dyChunk(scope, info, dy, start, count), weights,
+          false, true);
       dx = sampling.col2im(
           backend, info, dCols, offset, mask ?? null, start, count, dx);
       coordChunks.push(sampling
@@ -216,9 +239,9 @@ export function deformConvBackpropFilter(
     forEachChunk(backend, sampling, info, (start, count) => {
       const cols = scope.add(sampling.im2col(
           backend, info, x, offset, mask ?? null, start, count));
-      const part = scope.run(
-          'BatchMatMul', {a: cols, b: dyChunk(scope, info, dy, start, count)},
-          {transposeA: true, transposeB: false});
+      const part = batchMatMul(
+          scope, sampling, cols, dyChunk(scope, info, dy, start, count), true,
+          false);
       sum = sum == null ? part : scope.run('Add', {a: sum, b: part});
     });
     // [G, K C/G, Cout/G] -> [K C/G, G, Cout/G] -> [kh, kw, C/G, Cout]

@@ -26,6 +26,13 @@ export interface DeformConvSampling {
    */
   maxColumnElements?(backend: KernelBackend, info: DeformConvInfo): number;
 
+  /**
+   * Set when the backend's BatchMatMul is slow with a transposed operand
+   * (tfjs wasm leaves XNNPACK then, ~10x slower): the driver transposes
+   * explicitly instead.
+   */
+  explicitTransposes?: boolean;
+
   /** Deformable im2col of the rows: columns `[G, rowCount, K * C/G]`. */
   im2col(
       backend: KernelBackend, info: DeformConvInfo, x: TensorInfo,

@@ -9,25 +9,32 @@ import {checkArg, pair} from './op_util';
 export type PadArg =
     number|[number, number]|[[number, number], [number, number]]|'valid'|'same';
 
-/** Sizes every kernel needs, derived from the input shapes and attributes. */
-export interface DeformConvInfo {
+/**
+ * Where a sliding window reads: the geometry shared by every op of the
+ * package (DCNv1/v2, DCNv3, involution), computed once for all backends.
+ */
+export interface WindowGeometry {
   batchSize: number;
   inHeight: number;
   inWidth: number;
   inChannels: number;
   outHeight: number;
   outWidth: number;
-  outChannels: number;
   filterHeight: number;
   filterWidth: number;
-  /** `filterHeight * filterWidth`: taps per output position. */
-  kernelSize: number;
   strideHeight: number;
   strideWidth: number;
   dilationHeight: number;
   dilationWidth: number;
   padTop: number;
   padLeft: number;
+}
+
+/** Sizes the deformable-convolution kernels need beyond the window. */
+export interface DeformConvInfo extends WindowGeometry {
+  outChannels: number;
+  /** `filterHeight * filterWidth`: taps per output position. */
+  kernelSize: number;
   groups: number;
   offsetGroups: number;
   inChannelsPerGroup: number;
@@ -123,16 +130,11 @@ export function resolveDeformConvAttrs(
   return {strides, pad, dilations, groups, offsetGroups};
 }
 
-/**
- * Shape logic shared by all backends. `xShape` is `[N, H, W, C]`,
- * `filterShape` `[kh, kw, C / groups, Cout]`; the op has validated them.
- */
-export function computeDeformConvInfo(
-    xShape: number[], filterShape: number[],
-    attrs: DeformConv2DAttrs): DeformConvInfo {
+export function computeWindowGeometry(
+    xShape: number[], [filterHeight, filterWidth]: [number, number],
+    strides: [number, number], dilations: [number, number],
+    pad: ExplicitPad): WindowGeometry {
   const [batchSize, inHeight, inWidth, inChannels] = xShape;
-  const [filterHeight, filterWidth, , outChannels] = filterShape;
-  const {strides, pad, dilations, groups, offsetGroups} = attrs;
   return {
     batchSize,
     inHeight,
@@ -142,20 +144,36 @@ export function computeDeformConvInfo(
         inHeight, filterHeight, strides[0], dilations[0], pad[0][0], pad[0][1]),
     outWidth: outputExtent(
         inWidth, filterWidth, strides[1], dilations[1], pad[1][0], pad[1][1]),
-    outChannels,
     filterHeight,
     filterWidth,
-    kernelSize: filterHeight * filterWidth,
     strideHeight: strides[0],
     strideWidth: strides[1],
     dilationHeight: dilations[0],
     dilationWidth: dilations[1],
     padTop: pad[0][0],
     padLeft: pad[1][0],
+  };
+}
+
+/**
+ * Shape logic shared by all backends. `xShape` is `[N, H, W, C]`,
+ * `filterShape` `[kh, kw, C / groups, Cout]`; the op has validated them.
+ */
+export function computeDeformConvInfo(
+    xShape: number[], filterShape: number[],
+    attrs: DeformConv2DAttrs): DeformConvInfo {
+  const [filterHeight, filterWidth, , outChannels] = filterShape;
+  const {strides, pad, dilations, groups, offsetGroups} = attrs;
+  const geometry = computeWindowGeometry(
+      xShape, [filterHeight, filterWidth], strides, dilations, pad);
+  return {
+    ...geometry,
+    outChannels,
+    kernelSize: filterHeight * filterWidth,
     groups,
     offsetGroups,
-    inChannelsPerGroup: inChannels / groups,
+    inChannelsPerGroup: geometry.inChannels / groups,
     outChannelsPerGroup: outChannels / groups,
-    inChannelsPerOffsetGroup: inChannels / offsetGroups,
+    inChannelsPerOffsetGroup: geometry.inChannels / offsetGroups,
   };
 }

@@ -1,5 +1,5 @@
 /** Argument checks shared by every op: messages name the op and the argument. */
-import {tensor, Tensor} from '@tensorflow/tfjs-core';
+import {reshape, tensor, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 /** Throws `Error('<op>: <message>')` unless `condition` holds. */
@@ -46,4 +46,29 @@ export function floatTensorArg(
       `${name} must be of rank ${ranks.join(' or ')}, got rank ${
           t.rank} (shape [${t.shape}])`);
   return t;
+}
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Checks a per-output-position tensor (offset, mask) against the implied shape. */
+export function checkPerPosition(
+    opName: string, name: string, t: Tensor4D, expected: number[],
+    channelsWhy: string) {
+  const [n, h, w, c] = t.shape;
+  checkArg(
+      n === expected[0], opName,
+      `${name} must have batch size ${expected[0]} like x, got ${n}`);
+  checkArg(
+      h === expected[1] && w === expected[2], opName,
+      `${name} must be ${expected[1]}x${expected[2]} (the output size), got ${
+          h}x${w}`);
+  checkArg(
+      c === expected[3], opName,
+      `${name} must have ${expected[3]} channels for ${channelsWhy}, got ${c}`);
+}
+
+/** Rank-3 `[H, W, C]` tensors as a batch of one. */
+export function to4D(t: Tensor): Tensor4D {
+  const [h, w, c] = t.shape;
+  return (t.rank === 3 ? reshape(t, [1, h, w, c]) : t) as Tensor4D;
 }

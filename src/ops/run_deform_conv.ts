@@ -2,13 +2,14 @@
  * Validation and dispatch shared by `deformConv2d` and
  * `modulatedDeformConv2d`: every check runs before any kernel does.
  */
-import {engine, reshape, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
+import {engine, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {NamedTensorMap} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 import type {DeformConv2DAttrs} from '../kernel_names';
 import {computeDeformConvInfo, DeformConvArgs, resolveDeformConvAttrs} from './deform_conv_util';
-import {checkArg, floatTensorArg} from './op_util';
+import {checkArg, checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
+import {withInputRank} from './window_args';
 
 type TensorArg = Tensor|TensorLike;
 
@@ -19,30 +20,6 @@ export interface DeformConvOpArgs extends DeformConvArgs {
   offset: TensorArg;
   mask?: TensorArg;
   bias?: TensorArg;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Checks a per-output-position tensor (offset, mask) against the implied shape. */
-function checkPerPosition(
-    opName: string, name: string, t: Tensor4D, expected: number[],
-    channelsWhy: string) {
-  const [n, h, w, c] = t.shape;
-  checkArg(
-      n === expected[0], opName,
-      `${name} must have batch size ${expected[0]} like x, got ${n}`);
-  checkArg(
-      h === expected[1] && w === expected[2], opName,
-      `${name} must be ${expected[1]}x${expected[2]} (the output size), got ${
-          h}x${w}`);
-  checkArg(
-      c === expected[3], opName,
-      `${name} must have ${expected[3]} channels for ${channelsWhy}, got ${c}`);
-}
-
-function to4D(t: Tensor): Tensor4D {
-  const [h, w, c] = t.shape;
-  return (t.rank === 3 ? reshape(t, [1, h, w, c]) : t) as Tensor4D;
 }
 
 export function runDeformConv(
@@ -124,8 +101,5 @@ export function runDeformConv(
   if (bias != null) {
     inputs.bias = bias;
   }
-  const y = engine().runKernel(kernelName, inputs, {...attrs}) as Tensor4D;
-  return rank === 3 ?
-      reshape(y, y.shape.slice(1) as [number, number, number]) as Tensor3D :
-      y;
+  return withInputRank(engine().runKernel(kernelName, inputs, {...attrs}) as Tensor4D, rank);
 }

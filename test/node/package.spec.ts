@@ -51,7 +51,7 @@ describe('package', () => {
     expect(out.trim().split('\n').pop()).toBe('[4,4,4,4]');
   });
 
-  it('defines the global tfdeform from the UMD bundle after tf globals', async () => {
+  it('defines the global tfdeform from the UMD bundle after the tf globals (core, cpu, layers)', async () => {
     const messages: string[] = [];
     const record = (...m: unknown[]) => messages.push(m.join(' '));
     // A browser-like global: tfjs picks its platform from window, document, navigator.
@@ -65,6 +65,7 @@ describe('package', () => {
         vm.runInContext(readFileSync(requireHere.resolve(file), 'utf8'), context);
     load('@tensorflow/tfjs-core/dist/tf-core.min.js');
     load('@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.min.js');
+    load('@tensorflow/tfjs-layers/dist/tf-layers.min.js');
     load('./dist/tfjs-deform.min.js');
     load('./dist/tfjs-deform.min.js');  // a second <script> must stay silent
     const result = await vm.runInContext(`(async () => {

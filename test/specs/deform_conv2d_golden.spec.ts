@@ -16,6 +16,23 @@ import {fromGolden, GoldenTensor, nchwToNhwc, oihwToHwio} from '../util/golden';
 // The literals are exact (see the fixtures' README): float32 tolerance.
 const TOL = {atol: 1e-5, rtol: 1e-4};
 
+type Pack = (x: tf.Tensor, weight: tf.Tensor, offsetWeight: tf.Tensor, offsetBias: tf.Tensor) => tf.Tensor;
+interface PackCase {
+  expected_output: GoldenTensor;
+  expected_grads: Record<'x'|'weight'|'offset_conv_weight'|'offset_conv_bias', GoldenTensor>;
+}
+
+/** An mmcv `*Pack` module's output and the gradients of `sum(output)` w.r.t. x and its parameters. */
+function expectPack(c: PackCase, pack: Pack, params: tf.Tensor[]) {
+  expectClose(pack(params[0], params[1], params[2], params[3]), nchwToNhwc(c.expected_output), TOL, 'output');
+  const [dx, dw, dow, dob] = tf.grads((x, w, ow, ob) => tf.sum(pack(x, w, ow, ob)))(params);
+  const g = c.expected_grads;
+  expectClose(dx, nchwToNhwc(g.x), TOL, 'dx');
+  expectClose(dw, oihwToHwio(g.weight), TOL, 'dWeight');
+  expectClose(dow, oihwToHwio(g.offset_conv_weight), TOL, 'dOffsetConvWeight');
+  expectClose(dob, fromGolden(g.offset_conv_bias), TOL, 'dOffsetConvBias');
+}
+
 describeAllBackends('deformConv2d golden (mmcv DeformConv2dPack)', () => {
   const c = mmcvV1.cases[0];
 
@@ -28,17 +45,7 @@ describeAllBackends('deformConv2d golden (mmcv DeformConv2dPack)', () => {
       const offset = tf.add(tf.conv2d(x as tf.Tensor4D, ow as tf.Tensor4D, 1, 'valid'), ob);
       return deformConv2d({x, filter: w, offset});
     };
-    expectClose(
-        pack(x, weight, offsetWeight, offsetBias),
-        nchwToNhwc(c.expected_output), TOL, 'output');
-    const [dx, dw, dow, dob] = tf.grads(
-        (x, w, ow, ob) => tf.sum(pack(x, w, ow, ob)))(
-        [x, weight, offsetWeight, offsetBias]);
-    const g = c.expected_grads;
-    expectClose(dx, nchwToNhwc(g.x), TOL, 'dx');
-    expectClose(dw, oihwToHwio(g.weight), TOL, 'dWeight');
-    expectClose(dow, oihwToHwio(g.offset_conv_weight), TOL, 'dOffsetConvWeight');
-    expectClose(dob, fromGolden(g.offset_conv_bias), TOL, 'dOffsetConvBias');
+    expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
   });
 });
 
@@ -57,17 +64,7 @@ describeAllBackends('modulatedDeformConv2d golden (mmcv ModulatedDeformConv2dPac
       return modulatedDeformConv2d(
           {x, filter: w, offset, mask: tf.sigmoid(logits), pad: 1});
     };
-    expectClose(
-        pack(x, weight, offsetWeight, offsetBias),
-        nchwToNhwc(c.expected_output), TOL, 'output');
-    const [dx, dw, dow, dob] = tf.grads(
-        (x, w, ow, ob) => tf.sum(pack(x, w, ow, ob)))(
-        [x, weight, offsetWeight, offsetBias]);
-    const g = c.expected_grads;
-    expectClose(dx, nchwToNhwc(g.x), TOL, 'dx');
-    expectClose(dw, oihwToHwio(g.weight), TOL, 'dWeight');
-    expectClose(dow, oihwToHwio(g.offset_conv_weight), TOL, 'dOffsetConvWeight');
-    expectClose(dob, fromGolden(g.offset_conv_bias), TOL, 'dOffsetConvBias');
+    expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
   });
 });
 

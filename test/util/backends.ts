@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import {ready} from '../../src/index';
+
 declare const __karma__: {config: {backends?: string[]}}|undefined;
 
 export function backendsUnderTest(): string[] {
@@ -17,16 +19,33 @@ export function backendsUnderTest(): string[] {
   return (fromEnv ?? 'cpu').split(',').map(s => s.trim()).filter(Boolean);
 }
 
-/** `describe` once per backend, with that backend active inside. */
-export function describeAllBackends(name: string, specs: () => void): void {
-  for (const backend of backendsUnderTest()) {
-    describe(`${name} [${backend}]`, () => {
-      beforeAll(async () => {
-        if (!(await tf.setBackend(backend))) {
-          throw new Error(`backend ${backend} failed to initialise`);
-        }
-      });
-      specs();
+/** `describe` on `backend` (active inside), when it is under test. */
+export function describeBackend(backend: string, name: string, specs: () => void): void {
+  if (!backendsUnderTest().includes(backend)) {
+    return;
+  }
+  describe(`${name} [${backend}]`, () => {
+    beforeAll(async () => {
+      if (!(await tf.setBackend(backend))) {
+        throw new Error(`backend ${backend} failed to initialise`);
+      }
+      await ready();  // the wasm kernels need our wasm module compiled
     });
+    specs();
+  });
+}
+
+/**
+ * `describe` once per backend under test, with that backend active inside.
+ * Specs of an op name the kernels they need: backends without them are left
+ * out here, and kernel_coverage.spec.ts pins which backends must have which
+ * kernels, so a missing kernel fails there instead of going unnoticed.
+ */
+export function describeAllBackends(
+    name: string, specs: () => void, kernels: string[] = []): void {
+  for (const backend of backendsUnderTest()) {
+    if (kernels.every(kernel => tf.getKernel(kernel, backend) != null)) {
+      describeBackend(backend, name, specs);
+    }
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * Node half of `npm run bench`: `tsx bench/node.ts <backend> <threads> <out.json>`
+ * times every workload on one tfjs backend (cpu or wasm), plus onnxruntime-web
+ * (wasm, same thread count) next to the wasm backend, in this one process.
+ */
+import '@tensorflow/tfjs-layers';  // registers tfjs-core's gradients in Node
+import '@tensorflow/tfjs-backend-cpu';
+import '../src/index';
+
+import * as tf from '@tensorflow/tfjs-core';
+import {setThreadsCount} from '@tensorflow/tfjs-backend-wasm';
+import {writeFileSync} from 'node:fs';
+
+import configs from './configs.json';
+import {deformConvModel} from './ort_models';
+import {benchOrtDeformConv} from './ort_peer';
+import {benchDeformConv2d, Row} from './suite';
+
+async function main() {
+  const [backend, threadsArg, out] = process.argv.slice(2);
+  const threads = Number(threadsArg);
+  if (backend === 'wasm') {
+    setThreadsCount(threads);
+  }
+  if (!(await tf.setBackend(backend))) {
+    throw new Error(`backend ${backend} failed to initialise`);
+  }
+  const note = backend === 'wasm' ? `${threads} thread${threads > 1 ? 's' : ''}` : '';
+  const rows: Row[] = await benchDeformConv2d(configs.deformConv2d, note);
+  if (backend === 'wasm') {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = threads;
+    rows.push(...await benchOrtDeformConv(
+        ort, backend, configs.deformConv2d, async w => deformConvModel(w), note));
+  }
+  writeFileSync(out, JSON.stringify(rows));
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});

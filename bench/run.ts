@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: every workload of bench/configs.json on every backend —
+ * Node (cpu; wasm at 1 and 2 threads) and headless Chromium (webgl; wasm at
+ * 1 and 2 threads, cross-origin isolated; webgpu where an adapter exists) —
+ * next to the peers in the same process or page. Prints a markdown table of
+ * medians and ratios and writes bench/results/latest.{json,md}.
+ *
+ * `npm run bench -- --only node` or `--only browser` runs half of it.
+ */
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpus, totalmem} from 'node:os';
+import {resolve} from 'node:path';
+
+import {build} from 'esbuild';
+import {chromium} from 'playwright-core';
+
+import configs from './configs.json';
+import {serveBenchPage} from './serve';
+import type {Row} from './suite';
+import {renderTable} from './table';
+
+const root = resolve(__dirname, '..');
+const scratch = resolve(root, 'node_modules/.cache/bench');
+const only = process.argv.includes('--only') ?
+    process.argv[process.argv.indexOf('--only') + 1] : 'all';
+
+function nodeRuns(): Row[] {
+  const rows: Row[] = [];
+  for (const [backend, threads] of [['cpu', 1], ['wasm', 1], ['wasm', 2]] as const) {
+    console.log(`node: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
+    const out = resolve(scratch, `node-${backend}-${threads}.json`);
+    execFileSync(resolve(root, 'node_modules/.bin/tsx'),
+                 [resolve(__dirname, 'node.ts'), backend, String(threads), out],
+                 {stdio: ['ignore', 'ignore', 'inherit']});
+    rows.push(...(JSON.parse(readFileSync(out, 'utf8')) as Row[]).map(r => ({...r, backend: `node ${r.backend}`})));
+  }
+  return rows;
+}
+
+async function browserRuns(): Promise<Row[]> {
+  await build({
+    entryPoints: [resolve(__dirname, 'browser_entry.ts')], bundle: true, format: 'esm',
+    target: 'es2020', outfile: resolve(scratch, 'bundle.js'), logLevel: 'warning',
+  });
+  const server = await serveBenchPage(scratch);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu',
+           '--enable-features=Vulkan,WebGPU', '--use-vulkan=swiftshader',
+           '--use-webgpu-adapter=swiftshader'],
+  });
+  const rows: Row[] = [];
+  try {
+    for (const [backend, threads] of [['webgl', 1], ['wasm', 1], ['wasm', 2], ['webgpu', 1]] as const) {
+      console.log(`chromium: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
+      const page = await browser.newPage();
+      page.on('pageerror', e => console.error(`page error: ${e.message}`));
+      await page.goto(server.url);
+      try {
+        const result = await page.evaluate(
+            args => (window as unknown as {runBench: (a: typeof args) => Promise<Row[]>}).runBench(args),
+            {backend, threads});
+        rows.push(...result.map(r => ({...r, backend: `chromium ${r.backend}`})));
+      } catch (e) {
+        console.log(`  skipped: ${String((e as Error).message).split('\n')[0]}`);
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return rows;
+}
+
+async function main() {
+  mkdirSync(scratch, {recursive: true});
+  const rows = [
+    ...(only === 'browser' ? [] : nodeRuns()),
+    ...(only === 'node' ? [] : await browserRuns()),
+  ];
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${
+      Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const markdown = renderTable(rows, machine);
+  console.log(`\n${markdown}`);
+  const results = resolve(__dirname, 'results');
+  mkdirSync(results, {recursive: true});
+  writeFileSync(resolve(results, 'latest.json'), JSON.stringify({machine, configs, rows}, null, 1));
+  writeFileSync(resolve(results, 'latest.md'), markdown);
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,104 @@
+/**
+ * The deformable-convolution sampling passes on the wasm backend: our wasm
+ * module (deform_wasm_module.ts) run in place on the backend's heap. Outputs
+ * are made with `makeOutput` and filled entirely by the module (only a fresh
+ * `dx` is zero-filled first, as col2im adds into it).
+ */
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvSampling} from '../deform_conv_sampling';
+import {deformWasm, DeformWasmExports, wasmHeap} from './deform_wasm_module';
+
+/** Byte address of a tensor's data; 0 (never a tensor) stands for "absent". */
+function address(backend: BackendWasm, t: TensorInfo|null): number {
+  return t == null ? 0 : backend.getMemoryOffset(t.dataId);
+}
+
+/** Sets the module's geometry (its globals) to `info`. */
+export function setModuleGeometry(
+    module: DeformWasmExports, info: DeformConvInfo): void {
+  module.setGeometry(
+      info.inHeight, info.inWidth, info.inChannels, info.outHeight,
+      info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight,
+      info.strideWidth, info.dilationHeight, info.dilationWidth, info.padTop,
+      info.padLeft, info.groups, info.offsetGroups);
+}
+
+/**
+ * Runs `pass` with `module` set to `info`'s geometry and a zero pixel (for
+ * corners outside the input) from the backend's allocator, freed afterwards.
+ * Callers get `module` (which throws before `ready()`) before allocating
+ * their outputs, so a failure leaks nothing.
+ */
+function runPass(
+    backend: BackendWasm, module: DeformWasmExports, info: DeformConvInfo,
+    pass: (zeros: number) => void): void {
+  const heap = wasmHeap(backend);
+  const bytes = info.inChannels * 4;
+  // `>>> 0`: above 2 GiB _malloc's result reads as negative.
+  const zeros = heap._malloc(bytes) >>> 0;
+  try {
+    module.fillZero(zeros, bytes);
+    setModuleGeometry(module, info);
+    pass(zeros);
+  } finally {
+    heap._free(zeros);
+  }
+}
+
+export const wasmSampling: DeformConvSampling = {
+  explicitTransposes: true,
+
+  im2col(backend, info, x, offset, mask, rowStart, rowCount) {
+    const wasm = backend as BackendWasm;
+    const module = deformWasm(wasm);
+    const cols = wasm.makeOutput(
+        [info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup],
+        'float32');
+    runPass(wasm, module, info, zeros => {
+      module.im2col(
+          address(wasm, x), address(wasm, offset), address(wasm, mask),
+          address(wasm, cols), zeros, rowStart, rowCount);
+    });
+    return cols;
+  },
+
+  col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
+    const wasm = backend as BackendWasm;
+    const module = deformWasm(wasm);
+    const target = dx ??
+        wasm.makeOutput(
+            [info.batchSize, info.inHeight, info.inWidth, info.inChannels],
+            'float32');
+    runPass(wasm, module, info, zeros => {
+      if (dx == null) {
+        module.fillZero(
+            address(wasm, target),
+            info.batchSize * info.inHeight * info.inWidth * info.inChannels * 4);
+      }
+      module.col2im(
+          address(wasm, dCols), address(wasm, offset), address(wasm, mask),
+          address(wasm, target), zeros, rowStart, rowCount);
+    });
+    return target;
+  },
+
+  coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
+    const wasm = backend as BackendWasm;
+    const module = deformWasm(wasm);
+    const taps = info.offsetGroups * info.kernelSize;
+    const grads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
+    if (mask != null) {
+      grads.push(wasm.makeOutput([rowCount, taps], 'float32'));
+    }
+    runPass(wasm, module, info, zeros => {
+      module.coordGrad(
+          address(wasm, dCols), address(wasm, x), address(wasm, offset),
+          address(wasm, mask), address(wasm, grads[0]),
+          address(wasm, grads[1] ?? null), zeros, rowStart, rowCount);
+    });
+    return grads;
+  },
+};

@@ -1,0 +1,29 @@
+/**
+ * The input gradient's scatter where the GPU cannot blend float render
+ * targets (WebGL1, or float32 targets without EXT_float_blend): a round trip
+ * through the cpu reference loops. Slow (it downloads the chunk's column
+ * gradient) but exact; the default path never takes it.
+ */
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import {deformCol2im} from '../reference/deform_sampling';
+
+export function col2imOnCpu(
+    backend: MathBackendWebGL, info: DeformConvInfo, dCols: TensorInfo,
+    offset: TensorInfo, mask: TensorInfo|null, rowStart: number,
+    rowCount: number, dx: TensorInfo|null): TensorInfo {
+  const read = (t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+  const shape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+  const accumulated = dx == null ?
+      new Float32Array(shape.reduce((a, b) => a * b)) :
+      Float32Array.from(read(dx));
+  deformCol2im(
+      info, read(dCols), read(offset), mask == null ? null : read(mask),
+      rowStart, rowCount, accumulated);
+  if (dx != null) {
+    backend.disposeIntermediateTensorInfo(dx);
+  }
+  return backend.makeTensorInfo(shape, 'float32', accumulated);
+}

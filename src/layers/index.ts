@@ -1,0 +1,8 @@
+/**
+ * Keras-style layers, channels-last, registered for serialization (so
+ * `tf.loadLayersModel` finds them once this package is imported). Factories
+ * in the style of `tf.layers.conv2d`: `tfdeform.layers.deformConv2d({...})`.
+ */
+export {DeformConv2D, deformConv2dLayer as deformConv2d} from './deform_conv2d_layer';
+export type {DeformConvLayerArgs} from './deform_conv_layer_base';
+export {ModulatedDeformConv2D, modulatedDeformConv2dLayer as modulatedDeformConv2d} from './modulated_deform_conv2d_layer';

@@ -1,0 +1,157 @@
+/**
+ * Seeded random small configurations (sizes 1-6, groups, offset groups,
+ * strides, dilations, every padding form, masks, biases, chunked column
+ * buffers; offsets with NaN, ±Infinity, 1e30, integers and positions far
+ * outside the image) against the cpu backend, which runs the reference loops:
+ * the output and every gradient must agree.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import {COLUMN_BUFFER_BYTES, deformConv2d, modulatedDeformConv2d} from '../../src/index';
+import type {PadArg} from '../../src/index';
+import {computeDeformConvInfo, resolveDeformConvAttrs} from '../../src/ops/deform_conv_util';
+import {describeAllBackends} from '../util/backends';
+import {expectClose} from '../util/expect';
+import {rng} from '../util/random';
+
+const CASES = 200;
+/** Fewer on the emulated-GPU backends, where every new shape compiles shaders. */
+const GPU_CASES = 24;
+const TOL = {atol: 1e-4, rtol: 1e-3};
+const POISON = [NaN, Infinity, -Infinity, 1e30, -1e30, 1e6, -40, 40];
+
+interface FuzzCase {
+  x: Float32Array;
+  xShape: [number, number, number, number];
+  filter: Float32Array;
+  filterShape: [number, number, number, number];
+  offset: Float32Array;
+  offsetShape: [number, number, number, number];
+  mask: Float32Array|null;
+  maskShape: [number, number, number, number];
+  bias: Float32Array|null;
+  /** Weights of the loss `sum(y * lossWeights)`, so `dy` varies. */
+  lossWeights: Float32Array;
+  args: {strides: [number, number], dilations: [number, number], pad: PadArg,
+         groups: number, offsetGroups: number};
+  /** Column budget in bytes; small ones split the work into chunks. */
+  columnBytes: number;
+}
+
+function makeCase(random: () => number): FuzzCase {
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)];
+  const fill = (size: number, value: () => number) => Float32Array.from({length: size}, value);
+  for (;;) {
+    const groups = pick([1, 1, 2, 3]);
+    const offsetGroups = pick([1, 1, 2, 3]);
+    const unit = groups === offsetGroups ? groups : groups * offsetGroups;  // lcm of 1, 2, 3
+    const channels = unit * int(1, Math.max(1, Math.floor(6 / unit)));
+    const xShape: FuzzCase['xShape'] = [int(1, 2), int(1, 6), int(1, 6), channels];
+    const kernel: [number, number] = [int(1, 3), int(1, 3)];
+    const outChannels = groups * int(1, 2);
+    const args = {
+      strides: [int(1, 2), int(1, 2)] as [number, number],
+      dilations: [int(1, 2), int(1, 2)] as [number, number],
+      pad: pick<() => PadArg>([
+        () => int(0, 2), () => 'same', () => 'valid',
+        () => [[int(0, 2), int(0, 2)], [int(0, 2), int(0, 2)]],
+      ])(),
+      groups,
+      offsetGroups,
+    };
+    const filterShape: FuzzCase['filterShape'] =
+        [...kernel, channels / groups, outChannels];
+    const info = computeDeformConvInfo(
+        xShape, filterShape,
+        resolveDeformConvAttrs('fuzz', args, xShape[1], xShape[2], kernel));
+    if (info.outHeight < 1 || info.outWidth < 1) {
+      continue;
+    }
+    const rows: [number, number, number] =
+        [xShape[0], info.outHeight, info.outWidth];
+    const taps = offsetGroups * info.kernelSize;
+    const rowCount = rows[0] * rows[1] * rows[2];
+    const offsetValue = () => {
+      const r = random();
+      if (r < 0.08) return pick(POISON);
+      if (r < 0.25) return int(-3, 3);  // exact integers: mmcv's rule, the -1 edge
+      return 8 * random() - 4;
+    };
+    return {
+      x: fill(xShape.reduce((a, b) => a * b), () => 2 * random() - 1),
+      xShape,
+      filter: fill(filterShape.reduce((a, b) => a * b), () => 2 * random() - 1),
+      filterShape,
+      offset: fill(rowCount * 2 * taps, offsetValue),
+      offsetShape: [...rows, 2 * taps],
+      mask: random() < 0.5 ? fill(rowCount * taps, () => pick([0, 1, random()])) : null,
+      maskShape: [...rows, taps],
+      bias: random() < 0.5 ? fill(outChannels, () => 2 * random() - 1) : null,
+      lossWeights: fill(rowCount * outChannels, () => 2 * random() - 1),
+      args,
+      columnBytes: random() < 0.3 ?
+          4 * info.kernelSize * channels * int(1, 3) :
+          64 * 1024 * 1024,
+    };
+  }
+}
+
+/** Output, then the gradients of x, filter, offset (and mask, bias when present). */
+function run(c: FuzzCase): Float32Array[] {
+  const saved = tf.env().get(COLUMN_BUFFER_BYTES);
+  tf.env().set(COLUMN_BUFFER_BYTES, c.columnBytes);
+  try {
+    let results: Float32Array[] = [];
+    tf.tidy(() => {
+      const inputs = [
+        tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.filter, c.filterShape),
+        tf.tensor4d(c.offset, c.offsetShape),
+        ...(c.mask ? [tf.tensor4d(c.mask, c.maskShape)] : []),
+        ...(c.bias ? [tf.tensor1d(c.bias)] : []),
+      ];
+      const op = (...t: tf.Tensor[]) => {
+        const [x, filter, offset] = t;
+        const bias = c.bias ? t[t.length - 1] : undefined;
+        return c.mask ?
+            modulatedDeformConv2d({x, filter, offset, mask: t[3], bias, ...c.args}) :
+            deformConv2d({x, filter, offset, bias, ...c.args});
+      };
+      const y = op(...inputs);
+      const weights = tf.tensor(c.lossWeights, y.shape);
+      const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(op(...t), weights)))(inputs);
+      results = [y, ...grads].map(t => t.dataSync() as Float32Array);
+    });
+    return results;
+  } finally {
+    tf.env().set(COLUMN_BUFFER_BYTES, saved);
+  }
+}
+
+describeAllBackends('deformConv2d fuzz against the cpu reference', () => {
+  const random = rng(2024);
+  const cases = Array.from({length: CASES}, () => makeCase(random));
+  let expected: Float32Array[][] = [];
+
+  beforeAll(async () => {
+    const backend = tf.getBackend();
+    await tf.setBackend('cpu');
+    expected = cases.map(run);
+    await tf.setBackend(backend);
+  });
+
+  it('agrees on random configurations, output and gradients', async () => {
+    const names = ['y', 'dx', 'dFilter', 'dOffset'];
+    const count = ['cpu', 'wasm'].includes(tf.getBackend()) ? CASES : GPU_CASES;
+    for (let i = 0; i < count; i++) {
+      const c = cases[i];
+      const actual = run(c);
+      const what = [...names, ...(c.mask ? ['dMask'] : []), ...(c.bias ? ['dBias'] : [])];
+      const where = `case ${i} (x ${c.xShape}, filter ${c.filterShape}, ${JSON.stringify(c.args)})`;
+      actual.forEach((a, k) => expectClose(
+          Array.from(a), Array.from(expected[i][k]), TOL, `${where} ${what[k]}`));
+      // Lets the browser answer karma between cases (a long synchronous loop disconnects it).
+      await new Promise(resolve => setTimeout(resolve));
+    }
+  });
+});

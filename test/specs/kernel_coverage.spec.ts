@@ -1,0 +1,36 @@
+/**
+ * Which kernels each backend must have: the README's status table as a
+ * test. Specs of an op run on every backend that has its kernels
+ * (describeAllBackends), so this is where a missing kernel shows.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import * as tfdeform from '../../src/index';
+import {backendsUnderTest} from '../util/backends';
+
+const DCN = [tfdeform.DeformConv2D, tfdeform.ModulatedDeformConv2D,
+             tfdeform.DeformConv2DBackpropInput, tfdeform.DeformConv2DBackpropFilter];
+const DCNV3 = [tfdeform.DCNv3, tfdeform.DCNv3BackpropInput];
+const INVOLUTION = [tfdeform.Involution, tfdeform.InvolutionBackpropInput];
+const ROI_POOL = [tfdeform.DeformRoIPool, tfdeform.ModulatedDeformRoIPool, tfdeform.DeformRoIPoolBackprop,
+                  tfdeform.DeformPSRoIPool, tfdeform.DeformPSRoIPoolBackprop];
+
+const EXPECTED: Record<string, string[]> = {
+  cpu: [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL],
+  webgl: [...DCN],
+  wasm: [...DCN, 'Conv2DBackpropFilter'],
+};
+const ALL = [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL];
+
+describe('kernel coverage', () => {
+  for (const backend of backendsUnderTest()) {
+    it(`${backend} has exactly the kernels of the status table`, () => {
+      const expected = EXPECTED[backend] ?? [];
+      const present = ALL.filter(kernel => tf.getKernel(kernel, backend) != null);
+      expect(present.sort()).toEqual(expected.filter(k => ALL.includes(k)).sort());
+      for (const kernel of expected) {
+        expect(tf.getKernel(kernel, backend)).withContext(`${kernel} on ${backend}`).toBeDefined();
+      }
+    });
+  }
+});

@@ -1,0 +1,287 @@
+/**
+ * The webgl kernels beyond tfjs's default flags (defined only when webgl is
+ * under test): with WEBGL_PACK off, with float16 textures (looser
+ * tolerance), with a tiny maximum texture size (many chunks); and the
+ * input-gradient scatter: on the GPU without any download, matching the cpu
+ * loops, leaving GL state as tfjs set it, and without EXT_float_blend
+ * falling back to the cpu (float32 textures) or blending in float16.
+ *
+ * The backend need not be re-created: tfjs reads these flags whenever it
+ * picks a program or allocates a texture. But flags derived from others are
+ * cached once read (set WEBGL_RENDER_FLOAT32_ENABLED along with
+ * WEBGL_FORCE_F16_TEXTURES), and a tensor uploaded under float16 textures
+ * must be disposed before the flags are restored.
+ */
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+import * as tf from '@tensorflow/tfjs-core';
+
+import {modulatedDeformConv2d} from '../../src/index';
+import {blendableFormat, scatterByBlending} from '../../src/kernels/webgl/col2im_blend';
+import {webglSampling} from '../../src/kernels/webgl/deform_conv_sampling_webgl';
+import {ScatterGeometryProgram} from '../../src/kernels/webgl/scatter_geometry_gpu';
+import {ScatterValuesProgram} from '../../src/kernels/webgl/scatter_values_gpu';
+import {deformCol2im} from '../../src/kernels/reference/deform_sampling';
+import {computeDeformConvInfo} from '../../src/ops/deform_conv_util';
+import {describeBackend} from '../util/backends';
+import {expectClose, Tolerance} from '../util/expect';
+import {checkGradients} from '../util/finite_diff';
+import {ortCases, runOrtCase} from '../util/ort_cases';
+import {nonIntegerOffsets, rng, uniform} from '../util/random';
+
+/** A float32 texture's sums differ from cpu's only by rounding order. */
+const F32 = {atol: 2e-5, rtol: 1e-4};
+/**
+ * float16 textures keep 11 significant bits: every stored intermediate
+ * (columns, matmul outputs, the accumulated dx) is rounded to ~5e-4
+ * relative; over these sums of a few dozen terms the worst errors measured
+ * were 3e-3 (outputs) and 5e-3 (gradients), against 1e-6 with float32.
+ */
+const F16 = {atol: 1e-2, rtol: 1e-2};
+
+function webglBackend(): MathBackendWebGL {
+  return tf.backend() as MathBackendWebGL;
+}
+
+/** Runs `fn` with tfjs flags set, restoring their previous values after. */
+function withFlags(flags: Record<string, number|boolean>, fn: () => void): void {
+  const saved = Object.keys(flags).map(name => [name, tf.env().get(name)] as const);
+  try {
+    Object.entries(flags).forEach(([name, value]) => tf.env().set(name, value));
+    fn();
+  } finally {
+    saved.forEach(([name, value]) => tf.env().set(name, value));
+  }
+}
+
+const common = {
+  strides: [2, 1] as [number, number],
+  pad: [[1, 0], [2, 1]] as [[number, number], [number, number]],
+  dilations: [1, 2] as [number, number],
+  groups: 2,
+  offsetGroups: 2,
+};
+
+/** x [2, 6, 5, 4], kernel 2x3, mask, bias: every input has a gradient. */
+function gradientInputs(): tf.Tensor[] {
+  const random = rng(17);
+  return [
+    uniform(random, [2, 6, 5, 4]), uniform(random, [2, 3, 2, 4]),
+    nonIntegerOffsets(random, [2, 3, 4, 24]), uniform(random, [2, 3, 4, 12], 0.2, 1),
+    uniform(random, [4])
+  ];
+}
+
+const op = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Tensor,
+            bias: tf.Tensor) =>
+    modulatedDeformConv2d({x, filter, offset, mask, bias, ...common});
+
+/** Gradients of `sum(op(...)²)` for every input, as arrays (backend-independent). */
+function gradients(inputs: tf.Tensor[]): number[][] {
+  const grads = tf.grads(
+      (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+  const values = grads.map(g => Array.from(g.dataSync()));
+  tf.dispose(grads);
+  return values;
+}
+
+/** The gradients of {@link gradientInputs} on the cpu backend. */
+async function cpuGradients(): Promise<number[][]> {
+  const backend = tf.getBackend();
+  await tf.setBackend('cpu');
+  const inputs = gradientInputs();
+  try {
+    return gradients(inputs);
+  } finally {
+    tf.dispose(inputs);
+    await tf.setBackend(backend);
+  }
+}
+
+function expectOrtCases(tol: Tolerance): void {
+  for (const c of ortCases.slice(0, 12)) {
+    tf.tidy(() => expectClose(
+        runOrtCase(c), tf.tensor(c.expected.data, c.expected.shape), tol, c.name));
+  }
+}
+
+function expectGradients(actual: number[][], expected: number[][], tol: Tolerance) {
+  const names = ['dx', 'dFilter', 'dOffset', 'dMask', 'dBias'];
+  actual.forEach((g, i) => expectClose(g, expected[i], tol, names[i]));
+}
+
+/** GL state tfjs may rely on, objects compared by identity, values by value. */
+function glState(gl: WebGL2RenderingContext): unknown[] {
+  const state: unknown[] = [
+    gl.DRAW_FRAMEBUFFER_BINDING, gl.READ_FRAMEBUFFER_BINDING, gl.CURRENT_PROGRAM,
+    gl.VERTEX_ARRAY_BINDING, gl.ARRAY_BUFFER_BINDING, gl.ELEMENT_ARRAY_BUFFER_BINDING,
+    gl.VIEWPORT, gl.SCISSOR_BOX, gl.SCISSOR_TEST, gl.CULL_FACE, gl.BLEND, gl.BLEND_EQUATION_RGB,
+    gl.BLEND_EQUATION_ALPHA, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA,
+    gl.BLEND_DST_ALPHA, gl.COLOR_WRITEMASK, gl.COLOR_CLEAR_VALUE, gl.ACTIVE_TEXTURE,
+  ].map(p => gl.getParameter(p));
+  const active = gl.getParameter(gl.ACTIVE_TEXTURE);
+  for (let unit = 0; unit < 4; unit++) {
+    gl.activeTexture(gl.TEXTURE0 + unit);
+    state.push(gl.getParameter(gl.TEXTURE_BINDING_2D));
+    state.push(gl.getVertexAttrib(unit, gl.VERTEX_ATTRIB_ARRAY_ENABLED));
+  }
+  gl.activeTexture(active);
+  return state.map(v => ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v);
+}
+
+describeBackend('webgl', 'webgl kernels', () => {
+  it('scatter dx on the GPU: no download, no GL error', () => {
+    const backend = webglBackend();
+    const gl = backend.gpgpu.gl;
+    const inputs = gradientInputs();
+    const expected = tf.tidy(() => tf.grads(
+        (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs));
+    const readSync = spyOn(backend, 'readSync').and.callThrough();
+    const read = spyOn(backend, 'read').and.callThrough();
+    const grads = tf.grads(
+        (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+    expect(readSync).not.toHaveBeenCalled();
+    expect(read).not.toHaveBeenCalled();
+    expect(gl.getError()).toBe(gl.NO_ERROR);
+    readSync.and.callThrough();
+    grads.forEach((g, i) => expectClose(g, expected[i], {atol: 0, rtol: 0}, `grad ${i}`));
+    tf.dispose([inputs, expected, grads]);
+  });
+
+  // C = 2: a near-square accumulator, runs across texture rows; C = 8, D = 2:
+  // one pixel per texture row, one quad per run.
+  for (const [channels, offsetGroups] of [[2, 1], [8, 2]]) {
+    it(`scatter (C = ${channels}, D = ${offsetGroups}) matches the cpu loops, ` +
+       'restores the GL state', () => {
+      const backend = webglBackend();
+      const gl = backend.gpgpu.gl as WebGL2RenderingContext;
+      const info = computeDeformConvInfo([1, 4, 5, channels], [3, 3, channels, 2], {
+        strides: [1, 1], pad: [[1, 1], [1, 1]], dilations: [1, 1], groups: 1, offsetGroups,
+      });
+      const random = rng(5);
+      const offset = nonIntegerOffsets(random, [1, 4, 5, 18 * offsetGroups]);
+      const mask = uniform(random, [1, 4, 5, 9 * offsetGroups], 0, 1);
+      const [rowStart, rowCount, depth] = [3, 12, 9 * channels];
+      const dCols = uniform(random, [1, rowCount, depth]);
+      const run = (program: ScatterGeometryProgram|ScatterValuesProgram, inputs: tf.Tensor[]) =>
+          backend.runWebGLProgram(program, inputs, 'float32', [[rowStart]]);
+      const geometry = run(new ScatterGeometryProgram(info, rowCount), [offset]);
+      const values = run(new ScatterValuesProgram(info, rowCount, true), [dCols, mask]);
+      // Unusual values tfjs would never set, so a reset to defaults shows.
+      gl.blendFuncSeparate(gl.SRC_ALPHA, gl.DST_ALPHA, gl.ONE, gl.ZERO);
+      gl.viewport(1, 2, 3, 4);
+      gl.activeTexture(gl.TEXTURE3);
+      const before = glState(gl);
+      // The import into a tfjs tensor comes last and sets state of its own.
+      let after: unknown[] = [];
+      const writeTexture = backend.writeTexture.bind(backend);
+      spyOn(backend, 'writeTexture').and.callFake((...args: Parameters<typeof writeTexture>) => {
+        after = glState(gl);
+        return writeTexture(...args);
+      });
+      const dx = scatterByBlending(
+          backend, info, blendableFormat(backend)!, {values, geometry, rowStart, rowCount});
+      after.forEach((v, i) => expect(v).withContext(`state ${i}`).toEqual(before[i]));
+      after.forEach((v, i) => typeof v === 'object' && v != null && !Array.isArray(v) &&
+                        expect(v).withContext(`object ${i}`).toBe(before[i] as object));
+      expect(gl.getError()).toBe(gl.NO_ERROR);
+
+      const reference = new Float32Array(20 * channels);
+      deformCol2im(
+          info, dCols.dataSync() as Float32Array, offset.dataSync() as Float32Array,
+          mask.dataSync() as Float32Array, rowStart, rowCount, reference);
+      const result = tf.engine().makeTensorFromTensorInfo(dx);
+      expectClose(result, Array.from(reference), F32, 'dx');
+      [geometry, values].forEach(t => backend.disposeIntermediateTensorInfo(t));
+      tf.dispose([offset, mask, dCols, result]);
+    });
+  }
+
+  it('fall back to the cpu for dx where float32 targets cannot blend', async () => {
+    const gl = webglBackend().gpgpu.gl;
+    const expected = await cpuGradients();
+    const inputs = gradientInputs();
+    const getExtension = gl.getExtension.bind(gl);
+    spyOn(gl, 'getExtension').and.callFake(
+        ((name: string) => name === 'EXT_float_blend' ? null : getExtension(name)) as
+        typeof gl.getExtension);
+    const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
+    const grads = tf.grads(
+        (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+    expect(readSync).withContext('downloads before the results are read').toHaveBeenCalled();
+    expectGradients(grads.map(g => Array.from(g.dataSync())), expected, F32);
+    tf.dispose([inputs, grads]);
+  });
+
+  describe('with WEBGL_PACK false', () => {
+    it('match onnxruntime, the cpu gradients and finite differences', async () => {
+      const expected = await cpuGradients();
+      withFlags({WEBGL_PACK: false}, () => {
+        const inputs = gradientInputs();
+        expectOrtCases(F32);
+        expectGradients(gradients(inputs), expected, F32);
+        checkGradients(op, inputs, ['x', 'filter', 'offset', 'mask', 'bias'], {entries: 4});
+        tf.dispose(inputs);
+      });
+    });
+  });
+
+  describe('with float16 textures (WEBGL_FORCE_F16_TEXTURES)', () => {
+    it('match onnxruntime and the cpu gradients, to float16 precision', async () => {
+      const expected = await cpuGradients();
+      // The derived flags are cached once read: set them too. Tensors put on
+      // the GPU inside must be disposed inside (their textures are float16).
+      withFlags({
+        WEBGL_FORCE_F16_TEXTURES: true, WEBGL_RENDER_FLOAT32_ENABLED: false,
+        WEBGL_SIZE_UPLOAD_UNIFORM: 0,
+      }, () => {
+        const inputs = gradientInputs();
+        expectOrtCases(F16);
+        expectGradients(gradients(inputs), expected, F16);
+        tf.dispose(inputs);
+      });
+    });
+
+    it('blend dx in float16 where float32 targets cannot blend', async () => {
+      const gl = webglBackend().gpgpu.gl;
+      const expected = await cpuGradients();
+      const getExtension = gl.getExtension.bind(gl);
+      spyOn(gl, 'getExtension').and.callFake(
+          ((name: string) => name === 'EXT_float_blend' ? null : getExtension(name)) as
+          typeof gl.getExtension);
+      const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
+      withFlags({
+        WEBGL_FORCE_F16_TEXTURES: true, WEBGL_RENDER_FLOAT32_ENABLED: false,
+        WEBGL_SIZE_UPLOAD_UNIFORM: 0,
+      }, () => {
+        const inputs = gradientInputs();
+        const grads = tf.grads(
+            (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+        expect(readSync).withContext('no cpu fallback').not.toHaveBeenCalled();
+        expectGradients(grads.map(g => Array.from(g.dataSync())), expected, F16);
+        tf.dispose([inputs, grads]);
+      });
+    });
+  });
+
+  describe('with a 32x32 maximum texture size', () => {
+    it('chunk the columns to fit and give the same results', async () => {
+      const random = rng(23);
+      const inputs = [
+        uniform(random, [1, 6, 6, 8]), uniform(random, [3, 3, 8, 4]),
+        nonIntegerOffsets(random, [1, 6, 6, 18]), uniform(random, [1, 6, 6, 9], 0.2, 1),
+      ];
+      const f = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Tensor) =>
+          tf.sum(tf.square(modulatedDeformConv2d({x, filter, offset, mask, pad: 1})));
+      const whole = tf.grads(f)(inputs);
+      const im2col = spyOn(webglSampling, 'im2col').and.callThrough();
+      withFlags({WEBGL_MAX_TEXTURE_SIZE: 32}, () => {
+        const chunked = tf.grads(f)(inputs);
+        // 36 output positions of 72 column entries; 1024 texels hold 14.
+        expect(im2col.calls.allArgs().map(args => args[6])).toEqual([14, 14, 8, 14, 14, 8]);
+        chunked.forEach((g, i) => expectClose(g, whole[i], F32, `grad ${i}`));
+        tf.dispose(chunked);
+      });
+      tf.dispose([inputs, whole]);
+    });
+  });
+});
