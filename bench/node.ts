@@ -1,20 +1,20 @@
 /**
  * Node half of `npm run bench`: `tsx bench/node.ts <backend> <threads> <out.json>`
- * times every workload on one tfjs backend (cpu or wasm), plus onnxruntime-web
- * (wasm, same thread count) next to the wasm backend, in this one process.
+ * times every op's workloads on one tfjs backend (cpu or wasm), plus
+ * onnxruntime-web (wasm, same thread count) next to the wasm backend, in this
+ * one process.
  */
 import '@tensorflow/tfjs-layers';  // registers tfjs-core's gradients in Node
 import '@tensorflow/tfjs-backend-cpu';
-import '../src/index';
-
 import * as tf from '@tensorflow/tfjs-core';
 import {setThreadsCount} from '@tensorflow/tfjs-backend-wasm';
 import {writeFileSync} from 'node:fs';
 
-import configs from './configs.json';
-import {deformConvModel} from './ort_models';
-import {benchOrtDeformConv} from './ort_peer';
-import {benchDeformConv2d, Row} from './suite';
+import {ready} from '../src/index';
+import {benchAllOps} from './all_cases';
+import {ortModel} from './ort_models';
+import {benchOrt} from './ort_peer';
+import type {Row} from './timing';
 
 async function main() {
   const [backend, threadsArg, out] = process.argv.slice(2);
@@ -25,13 +25,13 @@ async function main() {
   if (!(await tf.setBackend(backend))) {
     throw new Error(`backend ${backend} failed to initialise`);
   }
+  await ready();
   const note = backend === 'wasm' ? `${threads} thread${threads > 1 ? 's' : ''}` : '';
-  const rows: Row[] = await benchDeformConv2d(configs.deformConv2d, note);
+  const rows: Row[] = await benchAllOps(note);
   if (backend === 'wasm') {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = threads;
-    rows.push(...await benchOrtDeformConv(
-        ort, backend, configs.deformConv2d, async w => deformConvModel(w), note));
+    rows.push(...await benchOrt(ort, backend, async g => ortModel(g), note));
   }
   writeFileSync(out, JSON.stringify(rows));
 }

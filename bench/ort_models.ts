@@ -1,15 +1,15 @@
-/** Serialized ONNX DeformConv models of the workloads (Node only: built with onnx-proto). */
+/** Serialized ONNX models of the onnxruntime-web peers (Node only: built with onnx-proto). */
 import {buildModel} from '../test/oracle/onnx_graph';
-import {deformConvGraph} from './ort_peer';
-import type {DcnWorkload} from './suite';
+import type {OrtGraph} from './ort_peer';
 
-export function deformConvModel(w: DcnWorkload): Uint8Array {
-  const {node, dims} = deformConvGraph(w);
+export function ortModel(g: OrtGraph): Uint8Array {
   return buildModel({
-    nodes: [node],
-    opset: 22,
-    outputs: ['Y'],
-    inputs: Object.entries(dims).map(
-        ([name, shape]) => ({name, dims: shape, data: new Float32Array(0)})),
+    nodes: [g.node],
+    opset: g.opset,
+    outputs: g.node.outputs,
+    inputs: Object.entries(g.feeds).map(([name, feed]) => ({
+      name, dims: feed.shape,
+      data: feed.int64 ? new BigInt64Array(0) : new Float32Array(0),
+    })),
   });
 }

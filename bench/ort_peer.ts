@@ -1,35 +1,31 @@
 /**
- * onnxruntime-web's DeformConv (wasm execution provider) on the same
- * workloads: the fastest deformable convolution a browser user has today,
- * inference only. The caller passes the `ort` module it loaded (Node or
- * browser build) and the serialized model of each workload.
+ * onnxruntime-web (wasm execution provider) on the same workloads: DeformConv
+ * for deformConv2d, RoiAlign for deformRoiPool, inference only. The caller
+ * passes the `ort` module it loaded (Node or browser build) and a way to get
+ * each serialized model (see ort_models.ts).
  */
 import type * as Ort from 'onnxruntime-web';
 
-import {DcnWorkload, median, outputSize, Row} from './suite';
+import configs from './configs.json';
+import {DcnWorkload, dcnOutputSize} from './dcn_cases';
+import {roiBoxes, RoiWorkload} from './roi_pool_cases';
+import {median, Row, timeRow} from './timing';
 
-/** The ONNX graph of a workload: one DeformConv node, NCHW. */
-export function deformConvGraph(w: DcnWorkload) {
-  const [ho, wo] = outputSize(w);
-  const taps = w.offsetGroups * w.k * w.k;
-  const dims = {
-    X: [w.N, w.C, w.H, w.W],
-    W: [w.Cout, w.C / w.groups, w.k, w.k],
-    offset: [w.N, 2 * taps, ho, wo],
-    ...(w.mask ? {B: [w.Cout], mask: [w.N, taps, ho, wo]} : {}),
-  } as Record<string, number[]>;
-  return {
-    dims,
-    node: {
-      opType: 'DeformConv',
-      inputs: w.mask ? ['X', 'W', 'offset', 'B', 'mask'] : ['X', 'W', 'offset'],
-      outputs: ['Y'],
-      attrs: {
-        kernel_shape: [w.k, w.k], strides: [w.s, w.s], dilations: [w.d, w.d],
-        pads: [w.p, w.p, w.p, w.p], group: w.groups, offset_group: w.offsetGroups,
-      },
-    },
-  };
+/** A graph input: its shape and how to fill it. */
+export interface Feed {
+  shape: number[];
+  /** int64 inputs (RoiAlign's batch indices); float32 otherwise. */
+  int64?: boolean;
+  values: () => Float32Array|BigInt64Array;
+}
+
+export interface OrtGraph {
+  op: string;
+  workload: string;
+  /** Inputs in the node's order ('' entries are absent optional inputs). */
+  feeds: Record<string, Feed>;
+  node: {opType: string, inputs: string[], outputs: string[], attrs: Record<string, number|number[]|string|{float: number}>};
+  opset: number;
 }
 
 function filled(size: number, lo: number, hi: number, seed: number): Float32Array {
@@ -39,34 +35,69 @@ function filled(size: number, lo: number, hi: number, seed: number): Float32Arra
     return lo + (hi - lo) * s / 2147483648;
   });
 }
+const uniformFeed = (shape: number[], lo: number, hi: number, seed: number): Feed =>
+    ({shape, values: () => filled(shape.reduce((a, b) => a * b, 1), lo, hi, seed)});
 
-const RANGES: Record<string, [number, number]> = {
-  X: [-1, 1], W: [-0.1, 0.1], offset: [-2, 2], B: [-0.1, 0.1], mask: [0, 1],
-};
+export function deformConvGraph(w: DcnWorkload): OrtGraph {
+  const [ho, wo] = dcnOutputSize(w);
+  const taps = w.offsetGroups * w.k * w.k;
+  const feeds: Record<string, Feed> = {
+    X: uniformFeed([w.N, w.C, w.H, w.W], -1, 1, 1),
+    W: uniformFeed([w.Cout, w.C / w.groups, w.k, w.k], -0.1, 0.1, 2),
+    offset: uniformFeed([w.N, 2 * taps, ho, wo], -2, 2, 3),
+    ...(w.mask ? {B: uniformFeed([w.Cout], -0.1, 0.1, 4), mask: uniformFeed([w.N, taps, ho, wo], 0, 1, 5)} : {}),
+  };
+  return {
+    op: 'deformConv2d', workload: w.name, feeds, opset: 22,
+    node: {
+      opType: 'DeformConv', inputs: Object.keys(feeds), outputs: ['Y'],
+      attrs: {kernel_shape: [w.k, w.k], strides: [w.s, w.s], dilations: [w.d, w.d],
+              pads: [w.p, w.p, w.p, w.p], group: w.groups, offset_group: w.offsetGroups},
+    },
+  };
+}
 
-export async function benchOrtDeformConv(
-    ort: typeof Ort, backend: string, workloads: DcnWorkload[],
-    model: (w: DcnWorkload) => Promise<Uint8Array>, note: string): Promise<Row[]> {
+export function roiAlignGraph(w: RoiWorkload): OrtGraph {
+  const boxes = roiBoxes(w);
+  const column = (r: number, i: number) => boxes[5 * r + i];
+  return {
+    op: 'deformRoiPool', workload: w.name, opset: 16,
+    feeds: {
+      X: uniformFeed([w.N, w.C, w.H, w.W], -1, 1, 1),
+      rois: {shape: [w.rois, 4], values: () => Float32Array.from({length: 4 * w.rois}, (_, i) => column(i >> 2, 1 + (i & 3)))},
+      batch_indices: {shape: [w.rois], int64: true, values: () => BigInt64Array.from({length: w.rois}, (_, r) => BigInt(column(r, 0)))},
+    },
+    node: {
+      opType: 'RoiAlign', inputs: ['X', 'rois', 'batch_indices'], outputs: ['Y'],
+      attrs: {mode: 'avg', coordinate_transformation_mode: 'half_pixel', output_height: w.outputSize,
+              output_width: w.outputSize, sampling_ratio: w.samplingRatio, spatial_scale: {float: w.spatialScale}},
+    },
+  };
+}
+
+export const ORT_GRAPHS: OrtGraph[] =
+    [...configs.deformConv2d.map(deformConvGraph), ...configs.deformRoiPool.map(roiAlignGraph)];
+
+export async function benchOrt(
+    ort: typeof Ort, backend: string, model: (g: OrtGraph) => Promise<Uint8Array>, note: string): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const w of workloads) {
-    const row: Row = {op: 'deformConv2d', workload: w.name, backend, impl: 'onnxruntime-web',
-                      mode: 'forward', ms: null, runs: 0, note};
-    try {
-      const session = await ort.InferenceSession.create(
-          await model(w), {executionProviders: ['wasm'], graphOptimizationLevel: 'all'});
-      const feeds: Record<string, Ort.Tensor> = {};
-      Object.entries(deformConvGraph(w).dims).forEach(([name, shape], i) => {
-        const size = shape.reduce((a, b) => a * b, 1);
-        feeds[name] = new ort.Tensor('float32', filled(size, ...RANGES[name], i + 1), shape);
-      });
-      Object.assign(row, await median(async () => {
-        await session.run(feeds);
-      }));
-      await session.release();
-    } catch (e) {
-      row.note = `fails: ${String((e as Error).message ?? e).slice(0, 100)}`;
-    }
-    rows.push(row);
+  for (const g of ORT_GRAPHS) {
+    rows.push(await timeRow(
+        {op: g.op, workload: g.workload, backend, impl: 'onnxruntime-web', mode: 'forward', ms: null, runs: 0, note},
+        async () => {
+          const session = await ort.InferenceSession.create(
+              await model(g), {executionProviders: ['wasm'], graphOptimizationLevel: 'all'});
+          const feeds: Record<string, Ort.Tensor> = {};
+          for (const [name, feed] of Object.entries(g.feeds)) {
+            const values = feed.values();
+            feeds[name] = new ort.Tensor(feed.int64 ? 'int64' : 'float32', values, feed.shape);
+          }
+          const timing = await median(async () => {
+            await session.run(feeds);
+          });
+          await session.release();
+          return timing;
+        }));
   }
   return rows;
 }

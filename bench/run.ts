@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every workload of bench/configs.json on every backend —
+ * `npm run bench`: every op's workloads of bench/configs.json on every backend —
  * Node (cpu; wasm at 1 and 2 threads) and headless Chromium (webgl; wasm at
  * 1 and 2 threads, cross-origin isolated; webgpu where an adapter exists) —
  * next to the peers in the same process or page. Prints a markdown table of
@@ -17,7 +17,7 @@ import {chromium} from 'playwright-core';
 
 import configs from './configs.json';
 import {serveBenchPage} from './serve';
-import type {Row} from './suite';
+import type {Row} from './timing';
 import {renderTable} from './table';
 
 const root = resolve(__dirname, '..');

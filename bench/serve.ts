@@ -1,15 +1,15 @@
 /**
  * A static server for the benchmark page on localhost, cross-origin isolated
  * (COOP + COEP) so the threaded wasm builds can run: the page, its bundle,
- * the tfjs and onnxruntime wasm binaries, and the ONNX model of each workload.
+ * the tfjs and onnxruntime wasm binaries, and the ONNX models of the peers.
  */
 import {readFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {extname, resolve} from 'node:path';
 
-import configs from './configs.json';
-import {deformConvModel} from './ort_models';
+import {ortModel} from './ort_models';
+import {ORT_GRAPHS} from './ort_peer';
 
 const root = resolve(__dirname, '..');
 const TYPES: Record<string, string> = {
@@ -28,9 +28,9 @@ async function body(path: string, scratch: string): Promise<Buffer|string|Uint8A
   if (tfjsWasm) return readFile(tfjsWasm);
   const ortFile = file('/ort/', 'node_modules/onnxruntime-web/dist');
   if (ortFile) return readFile(ortFile);
-  const model = /^\/models\/(.+)\.onnx$/.exec(path);
-  const workload = model && configs.deformConv2d.find(w => w.name === model[1]);
-  if (workload) return deformConvModel(workload);
+  const model = /^\/models\/(.+)\/(.+)\.onnx$/.exec(path);
+  const graph = model && ORT_GRAPHS.find(g => g.op === model[1] && g.workload === model[2]);
+  if (graph) return ortModel(graph);
   throw new Error('not found');
 }
 

@@ -1,0 +1,91 @@
+/** Timing shared by every benchmark case, in Node and in the browser. */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface Row {
+  op: string;
+  workload: string;
+  backend: string;
+  impl: string;
+  mode: 'forward'|'forward+backward';
+  /** Median wall time per call in ms, or null when the implementation failed. */
+  ms: number|null;
+  runs: number;
+  note?: string;
+}
+
+/** Something to time: returns the tensors to wait for (then disposed). */
+export type Run = () => tf.Tensor|tf.Tensor[];
+export type Case = [impl: string, mode: Row['mode'], run: Run];
+
+/** Median of at least `minRuns` timed calls after warm-up, within a time budget. */
+export async function median(
+    run: () => Promise<void>, {minRuns = 5, maxRuns = 30, budgetMs = 4000} = {}):
+    Promise<{ms: number, runs: number}> {
+  // Warm-up (compiles shaders, grows heaps); a slow case gets fewer runs, and
+  // one far over the budget is reported from its single (cold) run.
+  const t = performance.now();
+  await run();
+  const cold = performance.now() - t;
+  if (cold > 4 * budgetMs) {
+    return {ms: cold, runs: 1};
+  }
+  if (cold > budgetMs / 8) {
+    minRuns = 3;
+  } else {
+    await run();
+  }
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns ||
+         (times.length < maxRuns && performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return {ms: times[Math.floor(times.length / 2)], runs: times.length};
+}
+
+/** Times a tfjs computation, waiting for its results' data (so GPU work is included). */
+function timeTf(run: Run) {
+  return median(async () => {
+    const out = run();
+    const list = Array.isArray(out) ? out : [out];
+    await Promise.all(list.map(t => t.data()));
+    tf.dispose(list);
+  });
+}
+
+/** Times each case on the active backend; a failing one becomes a row saying why. */
+export async function timeCases(
+    op: string, workload: string, cases: Case[], note = ''): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [impl, mode, run] of cases) {
+    rows.push(await timeRow({op, workload, backend: tf.getBackend(), impl, mode, ms: null, runs: 0, note},
+                            () => timeTf(run)));
+  }
+  return rows;
+}
+
+/** Fills a row from `measure`, or notes the failure. */
+export async function timeRow(row: Row, measure: () => Promise<{ms: number, runs: number}>): Promise<Row> {
+  try {
+    Object.assign(row, await measure());
+  } catch (e) {
+    row.note = `fails: ${String((e as Error).message ?? e).split('\n')[0].slice(0, 100)}`;
+  }
+  return row;
+}
+
+/** Seeded uniform input. */
+export function uniform(shape: number[], lo: number, hi: number, seed: number): tf.Tensor {
+  return tf.randomUniform(shape, lo, hi, 'float32', seed);
+}
+
+/** Both modes of an op: `f(...inputs)`, and the gradients of its sum w.r.t. every input. */
+export function bothModes(impl: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Case[] {
+  return [
+    [impl, 'forward', () => f(...inputs)],
+    [impl, 'forward+backward', () => tf.grads((...xs: tf.Tensor[]) => tf.sum(f(...xs)))(inputs)],
+  ];
+}
