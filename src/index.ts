@@ -23,4 +23,7 @@ export {modulatedDeformConv2d} from './ops/modulated_deform_conv2d';
 export type {ModulatedDeformConv2dArgs} from './ops/modulated_deform_conv2d';
 export type {PadArg} from './ops/deform_conv_util';
 export {ready} from './kernels/wasm/index';
+export {loadStateDict} from './pytorch/load_state_dict';
+export {parseSafetensors} from './pytorch/safetensors';
+export type {StateDict, StateTensor} from './pytorch/safetensors';
 export {version} from './version';

@@ -18,12 +18,19 @@ import {outputExtent, resolvePad} from '../ops/deform_conv_util';
 import {pair} from '../ops/op_util';
 import {KerasIdentifier, resolveKeras, serializeKeras} from './keras_objects';
 
+export type LayerPadding = 'valid'|'same'|number|[number, number];
+
 export interface DeformConvLayerArgs extends LayerArgs {
   /** Output channels. */
   filters: number;
   kernelSize: number|[number, number];
   strides?: number|[number, number];
-  padding?: 'valid'|'same';
+  /**
+   * 'valid', 'same' (tfjs's rule), or PyTorch's symmetric padding as a number
+   * or `[padH, padW]` (needed to port modules: with stride 2, PyTorch's pad 1
+   * is not tfjs's 'same').
+   */
+  padding?: LayerPadding;
   dilationRate?: number|[number, number];
   /** Grouped convolution (input and output channels divisible by it). Default 1. */
   groups?: number;
@@ -49,7 +56,7 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: 'valid'|'same';
+  readonly padding: LayerPadding;
   readonly dilationRate: [number, number];
   readonly groups: number;
   readonly offsetGroups: number;
@@ -82,11 +89,13 @@ export abstract class DeformConvLayerBase extends layers.Layer {
     this.kernelSize = pair(name, 'kernelSize', args.kernelSize);
     this.strides = pair(name, 'strides', args.strides ?? 1);
     this.dilationRate = pair(name, 'dilationRate', args.dilationRate ?? 1);
-    const padding = (args.padding ?? 'valid').toLowerCase();
-    if (padding !== 'valid' && padding !== 'same') {
-      throw new Error(`${name}: padding must be 'valid' or 'same', got ${args.padding}`);
+    const padding = typeof args.padding === 'string' ? args.padding.toLowerCase() : args.padding ?? 'valid';
+    if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') {
+      throw new Error(`${name}: padding must be 'valid', 'same', a number or [padH, padW], got ${args.padding}`);
     }
-    this.padding = padding;
+    // Numbers are checked as the op checks its pad.
+    resolvePad(name, padding as LayerPadding, 1, 1, [1, 1], [1, 1], [1, 1]);
+    this.padding = padding as LayerPadding;
     this.groups = args.groups ?? 1;
     this.offsetGroups = args.offsetGroups ?? 1;
     this.useBias = args.useBias ?? true;
@@ -151,7 +160,7 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   private offsetConv(x: Tensor4D): Tensor4D {
     const filter = this.offsetKernel!.read() as Tensor4D;
     if (Math.max(...this.strides) === 1 || Math.max(...this.dilationRate) === 1) {
-      return conv2d(x, filter, this.strides, this.padding, 'NHWC', this.dilationRate);
+      return conv2d(x, filter, this.strides, this.conv2dPadding, 'NHWC', this.dilationRate);
     }
     const [n, ho, wo] = this.outputSpatialShape(x.shape);
     const [kh, kw] = this.kernelSize;
@@ -159,6 +168,15 @@ export abstract class DeformConvLayerBase extends layers.Layer {
       x, filter, offset: zeros([n!, ho!, wo!, 2 * kh * kw]),
       strides: this.strides, pad: this.padding, dilations: this.dilationRate,
     });
+  }
+
+  /** `padding` as tf.conv2d takes it. */
+  private get conv2dPadding(): 'valid'|'same'|[[number, number], [number, number], [number, number], [number, number]] {
+    if (typeof this.padding === 'string') {
+      return this.padding;
+    }
+    const [h, w] = typeof this.padding === 'number' ? [this.padding, this.padding] : this.padding;
+    return [[0, 0], [h, h], [w, w], [0, 0]];
   }
 
   protected get opArgs() {

@@ -6,7 +6,7 @@
 export {DeformConv2D, deformConv2dLayer as deformConv2d} from './deform_conv2d_layer';
 export {DCNv3, dcnv3Layer as dcnv3} from './dcnv3_layer';
 export type {DCNv3LayerArgs} from './dcnv3_layer';
-export type {DeformConvLayerArgs} from './deform_conv_layer_base';
+export type {DeformConvLayerArgs, LayerPadding} from './deform_conv_layer_base';
 export {DeformRoIPool, deformRoiPoolLayer as deformRoiPool} from './deform_roi_pool_layer';
 export type {DeformRoIPoolLayerArgs} from './deform_roi_pool_layer';
 export {Involution, involutionLayer as involution} from './involution_layer';

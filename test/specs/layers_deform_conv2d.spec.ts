@@ -125,7 +125,8 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     expect(() => layers.deformConv2d({filters: 0, kernelSize: 3}))
         .toThrowError(/DeformConv2D: filters must be a positive integer/);
     expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, padding: 'full' as 'same'}))
-        .toThrowError(/DeformConv2D: padding must be 'valid' or 'same'/);
+        .toThrowError(/DeformConv2D: padding must be 'valid', 'same', a number or \[padH, padW\]/);
+    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, padding: -1})).toThrowError(/pad must be non-negative integers/);
     expect(() => layers.modulatedDeformConv2d({filters: 3, kernelSize: 3, groups: 2}).apply(tf.zeros([1, 4, 4, 4])))
         .toThrowError(/must be divisible by groups/);
     expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, offsetGroups: 3}).apply(tf.zeros([1, 4, 4, 4])))
