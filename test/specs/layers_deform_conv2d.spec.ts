@@ -75,7 +75,7 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
                .computeOutputShape([null, 5, 5, 2])).toEqual([null, 5, 5, 8]);
   });
 
-  it('train in tf.sequential, save and load with identical predictions, leak nothing', async () => {
+  it('train in tf.sequential, save and load (memory; IndexedDB in the browser) with identical predictions, leak nothing', async () => {
     const model = tinyModel();
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const xs = uniform(rng(2), [8, 6, 6, 2]);
@@ -96,6 +96,13 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     }));
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
     expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {atol: 1e-6, rtol: 1e-6});
+    if (typeof indexedDB !== 'undefined') {  // in the browser: the store users save models to
+      await model.save('indexeddb://tfjs-deform-spec');
+      const stored = await tfl.loadLayersModel('indexeddb://tfjs-deform-spec');
+      expectClose(stored.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {atol: 1e-6, rtol: 1e-6});
+      await tf.io.removeModel('indexeddb://tfjs-deform-spec');
+      stored.dispose();
+    }
     const config = loaded.layers[0].getConfig();
     expect(config.padding).toBe('same');
     expect(config.activation).toBe('relu');
