@@ -12,7 +12,7 @@ import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 
 const root = resolve(__dirname, '..');
-const entry = 'src/kernels/wasm/assembly/deform_conv.ts';
+const entry = 'src/kernels/wasm/assembly/index.ts';
 const output = resolve(root, 'src/kernels/wasm/generated/deform_wasm.ts');
 
 const common = [

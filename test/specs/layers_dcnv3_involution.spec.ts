@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import {DCNv3 as DCNv3Kernel, DCNv3BackpropInput, Involution as InvolutionKernel, InvolutionBackpropInput, layers} from '../../src/index';
-import {describeAllBackends} from '../util/backends';
+import {describeAllBackends, withoutTfjsKernelLeakCheck} from '../util/backends';
 import {expectClose} from '../util/expect';
 import {rng, uniform} from '../util/random';
 
@@ -36,6 +36,8 @@ async function trainSaveLoad(model: tfl.Sequential, xs: tf.Tensor, ys: tf.Tensor
 }
 
 describeAllBackends('DCNv3 layer', () => {
+  withoutTfjsKernelLeakCheck();
+
   it('starts as the projections around a 3x3 box filter (zero offsets, softmax of zeros)', () => {
     const x = uniform(rng(1), [2, 5, 6, 8]) as tf.Tensor4D;
     const layer = layers.dcnv3({groups: 2});
@@ -71,6 +73,8 @@ describeAllBackends('DCNv3 layer', () => {
 }, [DCNv3Kernel, DCNv3BackpropInput, 'DepthwiseConv2dNativeBackpropFilter']);
 
 describeAllBackends('Involution layer', () => {
+  withoutTfjsKernelLeakCheck();
+
   it('equals tf.depthwiseConv2d when its generated kernel is constant over space', () => {
     const [k, c, groups] = [3, 32, 2];
     const x = uniform(rng(4), [2, 6, 6, c]) as tf.Tensor4D;

@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import {layers} from '../../src/index';
 import mmcvV1 from '../fixtures/golden/mmcv/deform_conv.json';
-import {describeAllBackends} from '../util/backends';
+import {describeAllBackends, withoutTfjsKernelLeakCheck} from '../util/backends';
 import {expectClose} from '../util/expect';
 import {fromGolden, nchwToNhwc, oihwToHwio} from '../util/golden';
 import {rng, uniform} from '../util/random';
@@ -28,15 +28,7 @@ function tinyModel(): tfl.Sequential {
 }
 
 describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
-  // tfjs's IS_TEST kernel leak check misfires inside tfjs-layers' own dense
-  // layer on wasm (fusedMatMul, reproducible without this package); the
-  // explicit tensor and data counts below still check for leaks.
-  let isTest: boolean;
-  beforeAll(() => {
-    isTest = tf.env().getBool('IS_TEST');
-    tf.env().set('IS_TEST', false);
-  });
-  afterAll(() => tf.env().set('IS_TEST', isTest));
+  withoutTfjsKernelLeakCheck();
 
   it('start as plain convolutions (DCNv2: half of one)', () => {
     const x = uniform(rng(1), [2, 5, 6, 3]) as tf.Tensor4D;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import {DeformRoIPool, DeformRoIPoolBackprop, deformRoiPool, layers, ModulatedDeformRoIPool} from '../../src/index';
-import {describeAllBackends} from '../util/backends';
+import {describeAllBackends, withoutTfjsKernelLeakCheck} from '../util/backends';
 import {expectClose} from '../util/expect';
 import {rng, uniform} from '../util/random';
 
@@ -23,6 +23,8 @@ function roiModel(channels: number, args: Parameters<typeof layers.deformRoiPool
 }
 
 describeAllBackends('DeformRoIPool layer', () => {
+  withoutTfjsKernelLeakCheck();
+
   it('starts as the plain pooling (modulated: at half)', () => {
     const x = uniform(rng(1), [2, 8, 9, 3]);
     const attrs = {outputSize: 2, samplingRatio: 2, spatialScale: 0.5};

@@ -5,47 +5,26 @@
  * `dx` is zero-filled first, as col2im adds into it).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../ops/deform_conv_util';
 import type {DeformConvSampling} from '../deform_conv_sampling';
-import {deformWasm, DeformWasmExports, wasmHeap} from './deform_wasm_module';
-
-/** Byte address of a tensor's data; 0 (never a tensor) stands for "absent". */
-function address(backend: BackendWasm, t: TensorInfo|null): number {
-  return t == null ? 0 : backend.getMemoryOffset(t.dataId);
-}
+import {deformWasm, DeformWasmExports} from './deform_wasm_module';
+import {address, setWindowGeometry, withZeroPixel} from './wasm_heap_util';
 
 /** Sets the module's geometry (its globals) to `info`. */
 export function setModuleGeometry(
     module: DeformWasmExports, info: DeformConvInfo): void {
-  module.setGeometry(
-      info.inHeight, info.inWidth, info.inChannels, info.outHeight,
-      info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight,
-      info.strideWidth, info.dilationHeight, info.dilationWidth, info.padTop,
-      info.padLeft, info.groups, info.offsetGroups);
+  setWindowGeometry(module, info, info.groups, info.offsetGroups);
 }
 
-/**
- * Runs `pass` with `module` set to `info`'s geometry and a zero pixel (for
- * corners outside the input) from the backend's allocator, freed afterwards.
- * Callers get `module` (which throws before `ready()`) before allocating
- * their outputs, so a failure leaks nothing.
- */
+/** Runs `pass` with `module` set to `info`'s geometry and a zero pixel. */
 function runPass(
     backend: BackendWasm, module: DeformWasmExports, info: DeformConvInfo,
     pass: (zeros: number) => void): void {
-  const heap = wasmHeap(backend);
-  const bytes = info.inChannels * 4;
-  // `>>> 0`: above 2 GiB _malloc's result reads as negative.
-  const zeros = heap._malloc(bytes) >>> 0;
-  try {
-    module.fillZero(zeros, bytes);
+  withZeroPixel(backend, module, info.inChannels, zeros => {
     setModuleGeometry(module, info);
     pass(zeros);
-  } finally {
-    heap._free(zeros);
-  }
+  });
 }
 
 export const wasmSampling: DeformConvSampling = {

@@ -1,5 +1,5 @@
 /**
- * tfjs-deform's own wasm module (AssemblyScript, assembly/deform_conv.ts,
+ * tfjs-deform's own wasm module (AssemblyScript, assembly/index.ts,
  * built into generated/deform_wasm.ts by scripts/build_wasm.ts). It imports
  * the tfjs wasm backend's memory and works on tensors in place by byte
  * address. Two builds: one importing a plain memory (tfjs's plain and SIMD
@@ -13,7 +13,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from './generated/deform_wasm';
 
-/** The exports of assembly/deform_conv.ts; every address is a byte offset in the heap. */
+/** The exports of assembly/index.ts; every address is a byte offset in the heap. */
 export interface DeformWasmExports {
   setGeometry(
       inHeight: number, inWidth: number, channels: number, outHeight: number,
@@ -31,6 +31,42 @@ export interface DeformWasmExports {
   coordGrad(
       dCols: number, x: number, offset: number, mask: number, dOffset: number,
       dMask: number, zeros: number, rowStart: number, rowCount: number): void;
+  dcnv3Forward(
+      x: number, offset: number, mask: number, y: number, zeros: number,
+      offsetScale: number, removeCenter: boolean, positions: number): void;
+  dcnv3Backward(
+      x: number, offset: number, mask: number, dy: number, dx: number,
+      dOffset: number, dMask: number, zeros: number, offsetScale: number,
+      removeCenter: boolean, positions: number): void;
+  involutionForward(x: number, kernel: number, y: number, positions: number): void;
+  involutionBackpropKernel(x: number, dy: number, dKernel: number, positions: number): void;
+  involutionBackpropInput(kernel: number, dy: number, dx: number, batchSize: number): void;
+  setImage(height: number, width: number, channels: number): void;
+  deformRoiPoolForward(
+      x: number, rois: number, offset: number, mask: number, y: number,
+      batchSize: number, roiCount: number, pooledHeight: number,
+      pooledWidth: number, spatialScale: number, samplingRatio: number,
+      gamma: number): void;
+  deformRoiPoolBackward(
+      x: number, rois: number, offset: number, dy: number, dx: number,
+      dOffset: number, batchSize: number, roiCount: number,
+      pooledHeight: number, pooledWidth: number, spatialScale: number,
+      samplingRatio: number, gamma: number): void;
+  setPsRoiPool(
+      outputDim: number, groupSize: number, pooledHeight: number,
+      pooledWidth: number, partHeight: number, partWidth: number,
+      samplesPerPart: number, spatialScale: number, transStd: number,
+      classes: number): void;
+  deformPsRoiPoolForward(
+      x: number, rois: number, offset: number, y: number, batchSize: number,
+      roiCount: number): void;
+  deformPsRoiPoolBackward(
+      x: number, rois: number, offset: number, dy: number, dx: number,
+      dOffset: number, batchSize: number, roiCount: number): void;
+  depthwiseBackpropFilter(
+      x: number, dy: number, dFilter: number, multiplier: number, positions: number): void;
+  depthwiseBackpropInput(
+      filter: number, dy: number, dx: number, multiplier: number, batchSize: number): void;
 }
 
 /** What this package uses of the backend's emscripten module. */
@@ -69,10 +105,11 @@ const compiled = Promise.all([
 
 /**
  * Resolves once tfjs-deform's wasm module has compiled (it starts compiling
- * when the package is imported). The deformable convolutions on the tfjs
- * `wasm` backend need it: `await tfdeform.ready()` once before running them
- * there (for example right after `await tf.setBackend('wasm')`); a wasm
- * kernel that runs earlier throws. Other backends do not need it. Never
+ * when the package is imported). The package's kernels on the tfjs `wasm`
+ * backend need it (its ops, and the depthwise-convolution gradients it adds
+ * there): `await tfdeform.ready()` once before running them there (for
+ * example right after `await tf.setBackend('wasm')`); a wasm kernel that runs
+ * earlier throws. Other backends do not need it. Never
  * rejects: a failed compilation is reported by the kernels that need it.
  */
 export async function ready(): Promise<void> {
@@ -101,7 +138,7 @@ function compiledModule(sharedMemory: boolean): WebAssembly.Module {
     throw new Error(
         'tfjs-deform: its wasm module is still compiling; ' +
         '`await tfdeform.ready()` (the package\'s `ready()` export) before ' +
-        'running deformable convolutions on the wasm backend');
+        'running its ops (or depthwise-convolution gradients) on the wasm backend');
   }
   if ('error' in compilation) {
     throw new Error(`tfjs-deform: its wasm module (${

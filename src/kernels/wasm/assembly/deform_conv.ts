@@ -11,17 +11,12 @@
  * `offset`, Δy then Δx).
  */
 import {beginRow, channelsPerOffsetGroup, columnAddress, filterHeight, filterWidth, kernelSize, offsetGroups, rowImage, runLength, tapX, tapY} from './geometry';
+import {element} from './lanes';
 import {gatherRun, locate, sampleRun, scatterRun, sumGradX, sumGradY, sumValue} from './sampler_z';
-
-export {setGeometry} from './geometry';
 
 /** Zero-fills `bytes` bytes at `at`. */
 export function fillZero(at: usize, bytes: usize): void {
   memory.fill(at, 0, bytes);
-}
-
-@inline function element(at: usize, index: i32): usize {
-  return at + (<usize>index << 2);
 }
 
 @inline function maskAt(mask: usize, sample: i32): f32 {

@@ -20,13 +20,16 @@ let padTop: i32 = 0;
 let padLeft: i32 = 0;
 export let offsetGroups: i32 = 0;
 export let kernelSize: i32 = 0;
-let channelsPerGroup: i32 = 0;
+export let channelsPerGroup: i32 = 0;
 export let channelsPerOffsetGroup: i32 = 0;
 /**
  * Channels of a run: a run lies in one group and one offset group, so it is
  * contiguous both in `x` and in the columns (the SIMD axis).
  */
 export let runLength: i32 = 0;
+/** DCNv3's kernel centre `floor(d (k - 1) / 2)`, around which its offset scale acts. */
+let centreHeight: i32 = 0;
+let centreWidth: i32 = 0;
 
 function gcd(a: i32, b: i32): i32 {
   while (b != 0) {
@@ -37,13 +40,18 @@ function gcd(a: i32, b: i32): i32 {
   return a;
 }
 
+/** Sets the input image's size alone (the RoI poolings have no window). */
+export function setImage(inH: i32, inW: i32, inC: i32): void {
+  inHeight = inH;
+  inWidth = inW;
+  channels = inC;
+}
+
 export function setGeometry(
     inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, kh: i32, kw: i32,
     strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, top: i32,
     left: i32, groups: i32, deformGroups: i32): void {
-  inHeight = inH;
-  inWidth = inW;
-  channels = inC;
+  setImage(inH, inW, inC);
   outHeight = outH;
   outWidth = outW;
   filterHeight = kh;
@@ -59,6 +67,8 @@ export function setGeometry(
   channelsPerGroup = inC / groups;
   channelsPerOffsetGroup = inC / deformGroups;
   runLength = gcd(channelsPerGroup, channelsPerOffsetGroup);
+  centreHeight = dilationH * (kh - 1) / 2;
+  centreWidth = dilationW * (kw - 1) / 2;
 }
 
 /** Byte address of the current row's image in `x`, and its tap (0, 0) before offsets. */
@@ -77,13 +87,67 @@ export function beginRow(x: usize, p: i32): void {
   rowOriginX = ow * strideWidth - padLeft;
 }
 
+/** Input row of tap row `i` (column of tap column `j`) of the current row, before offsets. */
+@inline export function tapRow(i: i32): i32 {
+  return rowOriginY + i * dilationHeight;
+}
+
+@inline export function tapColumn(j: i32): i32 {
+  return rowOriginX + j * dilationWidth;
+}
+
+/** Byte address of input pixel `(row, column)` of the current row's image, or 0 outside the input. */
+export function inputPixel(row: i32, column: i32): usize {
+  if (row < 0 || row >= inHeight || column < 0 || column >= inWidth) {
+    return 0;
+  }
+  return rowImage + (<usize>((row * inWidth + column) * channels) << 2);
+}
+
+/** Flattened output position of `(n, oh, ow)`. */
+@inline export function outputPosition(n: i32, oh: i32, ow: i32): i32 {
+  return (n * outHeight + oh) * outWidth + ow;
+}
+
 /** Sample position of tap `(i, j)` of the current row, in f64 as the reference computes it. */
 @inline export function tapY(i: i32, dy: f32): f64 {
-  return <f64>(rowOriginY + i * dilationHeight) + <f64>dy;
+  return <f64>tapRow(i) + <f64>dy;
 }
 
 @inline export function tapX(j: i32, dx: f32): f64 {
-  return <f64>(rowOriginX + j * dilationWidth) + <f64>dx;
+  return <f64>tapColumn(j) + <f64>dx;
+}
+
+/**
+ * The output row whose tap row `i` lands on input row `y` (column of tap
+ * column `j` on input column `x`), or -1 when the strides allow none.
+ */
+export function outputRowOf(y: i32, i: i32): i32 {
+  return outputIndexOf(y + padTop - i * dilationHeight, strideHeight, outHeight);
+}
+
+export function outputColumnOf(x: i32, j: i32): i32 {
+  return outputIndexOf(x + padLeft - j * dilationWidth, strideWidth, outWidth);
+}
+
+@inline function outputIndexOf(span: i32, stride: i32, extent: i32): i32 {
+  const index = span / stride;
+  return span >= 0 && span == index * stride && index < extent ? index : -1;
+}
+
+/**
+ * DCNv3's sample position of kernel row `b` (column `a`) of the current row:
+ * the grid scaled by `scale` around the kernel centre, plus the scaled offset,
+ * in f64 as the reference computes it.
+ */
+@inline export function scaledTapY(b: i32, scale: f64, dy: f32): f64 {
+  return <f64>(rowOriginY + centreHeight) +
+      scale * (<f64>(b * dilationHeight - centreHeight) + <f64>dy);
+}
+
+@inline export function scaledTapX(a: i32, scale: f64, dx: f32): f64 {
+  return <f64>(rowOriginX + centreWidth) +
+      scale * (<f64>(a * dilationWidth - centreWidth) + <f64>dx);
 }
 
 /** Byte address in the columns `[G, rowCount, K * C/G]` of channel `c` of tap `tap` at chunk row `row`. */

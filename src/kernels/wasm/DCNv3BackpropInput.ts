@@ -1,0 +1,36 @@
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
+
+import {DCNv3Attrs, DCNv3BackpropInput, DCNv3Inputs} from '../../kernel_names';
+import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {deformWasm} from './deform_wasm_module';
+import {address, setGroupedGeometry, withZeroPixel} from './wasm_heap_util';
+
+/** Returns `[dx, dOffset, dMask]` from one pass, as the cpu kernel. */
+const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
+  const wasm = backend as BackendWasm;
+  const {x, offset, mask, dy} = inputs as DCNv3Inputs&{dy: TensorInfo};
+  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
+  const module = deformWasm(wasm);
+  const dx = wasm.makeOutput(x.shape, 'float32');
+  const dOffset = wasm.makeOutput(offset.shape, 'float32');
+  const dMask = wasm.makeOutput(mask.shape, 'float32');
+  withZeroPixel(wasm, module, info.inChannels, zeros => {
+    // The pass scatters into dx; it writes every entry of dOffset and dMask.
+    module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
+    setGroupedGeometry(module, info, info.groups);
+    module.dcnv3Backward(
+        address(wasm, x), address(wasm, offset), address(wasm, mask),
+        address(wasm, dy), address(wasm, dx), address(wasm, dOffset),
+        address(wasm, dMask), zeros, info.offsetScale, info.removeCenter,
+        info.batchSize * info.outHeight * info.outWidth);
+  });
+  return [dx, dOffset, dMask];
+};
+
+export const dcnv3BackpropInputConfig: KernelConfig = {
+  kernelName: DCNv3BackpropInput,
+  backendName: 'wasm',
+  kernelFunc: dcnv3BackpropInput,
+};

@@ -1,0 +1,54 @@
+/** Helpers shared by the wasm kernels that run our module on tfjs's heap. */
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import type {WindowGeometry} from '../../ops/deform_conv_util';
+import {DeformWasmExports, wasmHeap} from './deform_wasm_module';
+
+/** Byte address of a tensor's data; 0 (never a tensor) stands for "absent". */
+export function address(backend: BackendWasm, t: TensorInfo|null): number {
+  return t == null ? 0 : backend.getMemoryOffset(t.dataId);
+}
+
+/** Sets the module's geometry (its globals) to a window op's. */
+export function setWindowGeometry(
+    module: DeformWasmExports, geometry: WindowGeometry, groups: number,
+    offsetGroups: number): void {
+  module.setGeometry(
+      geometry.inHeight, geometry.inWidth, geometry.inChannels,
+      geometry.outHeight, geometry.outWidth, geometry.filterHeight,
+      geometry.filterWidth, geometry.strideHeight, geometry.strideWidth,
+      geometry.dilationHeight, geometry.dilationWidth, geometry.padTop,
+      geometry.padLeft, groups, offsetGroups);
+}
+
+/**
+ * For a window op whose channel groups are also its sampling groups (DCNv3,
+ * involution): a run of the module is then one group's channels.
+ */
+export function setGroupedGeometry(
+    module: DeformWasmExports, geometry: WindowGeometry, groups: number): void {
+  setWindowGeometry(module, geometry, groups, groups);
+}
+
+/**
+ * Runs `pass` with a zero pixel (`channels` floats, for sampler corners
+ * outside the input) from the backend's allocator, freed afterwards. Callers
+ * get the module (which throws before `ready()`) and allocate their outputs
+ * first: allocation may grow the heap, and addresses stay valid while views
+ * would not.
+ */
+export function withZeroPixel(
+    backend: BackendWasm, module: DeformWasmExports, channels: number,
+    pass: (zeros: number) => void): void {
+  const heap = wasmHeap(backend);
+  const bytes = channels * 4;
+  // `>>> 0`: above 2 GiB _malloc's result reads as negative.
+  const zeros = heap._malloc(bytes) >>> 0;
+  try {
+    module.fillZero(zeros, bytes);
+    pass(zeros);
+  } finally {
+    heap._free(zeros);
+  }
+}
