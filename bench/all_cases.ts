@@ -5,11 +5,17 @@ import {benchInvolution} from './involution_cases';
 import {benchDeformRoiPool} from './roi_pool_cases';
 import type {Row} from './timing';
 
+export const OP_BENCHES: Record<string, (note: string) => Promise<Row[]>> = {
+  deformConv2d: benchDeformConv2d,
+  dcnv3: benchDcnv3,
+  involution: benchInvolution,
+  deformRoiPool: benchDeformRoiPool,
+};
+
 export async function benchAllOps(note: string): Promise<Row[]> {
-  return [
-    ...await benchDeformConv2d(note),
-    ...await benchDcnv3(note),
-    ...await benchInvolution(note),
-    ...await benchDeformRoiPool(note),
-  ];
+  const rows: Row[] = [];
+  for (const bench of Object.values(OP_BENCHES)) {
+    rows.push(...await bench(note));
+  }
+  return rows;
 }

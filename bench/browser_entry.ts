@@ -1,6 +1,6 @@
 /**
  * Browser half of `npm run bench`, bundled by bench/run.ts and driven by
- * Playwright: `window.runBench({backend, threads})` times every op's
+ * Playwright: `window.runBench({backend, threads, op})` times one op's
  * workloads on one backend, with onnxruntime-web beside the wasm backend.
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -12,14 +12,14 @@ import {setThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-web';
 
 import {ready} from '../src/index';
-import {benchAllOps} from './all_cases';
-import {benchOrt, OrtGraph} from './ort_peer';
+import {OP_BENCHES} from './all_cases';
+import {benchOrt, ORT_GRAPHS, OrtGraph} from './ort_peer';
 import type {Row} from './timing';
 
 setWasmPaths('/tfjs-wasm/');
 ort.env.wasm.wasmPaths = '/ort/';
 
-async function runBench({backend, threads}: {backend: string, threads: number}): Promise<Row[]> {
+async function runBench({backend, threads, op}: {backend: string, threads: number, op: string}): Promise<Row[]> {
   if (backend === 'wasm') {
     setThreadsCount(threads);
     ort.env.wasm.numThreads = threads;
@@ -29,11 +29,11 @@ async function runBench({backend, threads}: {backend: string, threads: number}):
   }
   await ready();
   const note = backend === 'wasm' ? `${threads} thread${threads > 1 ? 's' : ''}` : '';
-  const rows = await benchAllOps(note);
+  const rows = await OP_BENCHES[op](note);
   if (backend === 'wasm') {
     const model = async (g: OrtGraph) =>
         new Uint8Array(await (await fetch(`/models/${g.op}/${g.workload}.onnx`)).arrayBuffer());
-    rows.push(...await benchOrt(ort, backend, model, note));
+    rows.push(...await benchOrt(ort, backend, model, note, ORT_GRAPHS.filter(g => g.op === op)));
   }
   return rows;
 }

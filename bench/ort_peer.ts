@@ -79,9 +79,10 @@ export const ORT_GRAPHS: OrtGraph[] =
     [...configs.deformConv2d.map(deformConvGraph), ...configs.deformRoiPool.map(roiAlignGraph)];
 
 export async function benchOrt(
-    ort: typeof Ort, backend: string, model: (g: OrtGraph) => Promise<Uint8Array>, note: string): Promise<Row[]> {
+    ort: typeof Ort, backend: string, model: (g: OrtGraph) => Promise<Uint8Array>, note: string,
+    graphs = ORT_GRAPHS): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const g of ORT_GRAPHS) {
+  for (const g of graphs) {
     rows.push(await timeRow(
         {op: g.op, workload: g.workload, backend, impl: 'onnxruntime-web', mode: 'forward', ms: null, runs: 0, note},
         async () => {

@@ -5,10 +5,13 @@
  * next to the peers in the same process or page. Prints a markdown table of
  * medians and ratios and writes bench/results/latest.{json,md}.
  *
- * `npm run bench -- --only node` or `--only browser` runs half of it.
+ * `npm run bench -- --only node` or `--only browser` runs half of it; each
+ * half's rows stay in bench/results/<half>.json, and the table shows both.
+ * BENCH_NODE_BACKENDS (default `cpu,wasm`) picks the Node backends: the cpu
+ * one takes long, tfjs's own cpu convolution gradients being slow.
  */
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus, totalmem} from 'node:os';
 import {resolve} from 'node:path';
 
@@ -16,6 +19,7 @@ import {build} from 'esbuild';
 import {chromium} from 'playwright-core';
 
 import configs from './configs.json';
+import {OP_BENCHES} from './all_cases';
 import {serveBenchPage} from './serve';
 import type {Row} from './timing';
 import {renderTable} from './table';
@@ -27,7 +31,9 @@ const only = process.argv.includes('--only') ?
 
 function nodeRuns(): Row[] {
   const rows: Row[] = [];
-  for (const [backend, threads] of [['cpu', 1], ['wasm', 1], ['wasm', 2]] as const) {
+  const backends = (process.env.BENCH_NODE_BACKENDS ?? 'cpu,wasm').split(',');
+  const runs = [['cpu', 1], ['wasm', 1], ['wasm', 2]].filter(([b]) => backends.includes(b as string));
+  for (const [backend, threads] of runs) {
     console.log(`node: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
     const out = resolve(scratch, `node-${backend}-${threads}.json`);
     execFileSync(resolve(root, 'node_modules/.bin/tsx'),
@@ -54,19 +60,24 @@ async function browserRuns(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     for (const [backend, threads] of [['webgl', 1], ['wasm', 1], ['wasm', 2], ['webgpu', 1]] as const) {
-      console.log(`chromium: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
-      const page = await browser.newPage();
-      page.on('pageerror', e => console.error(`page error: ${e.message}`));
-      await page.goto(server.url);
-      try {
-        const result = await page.evaluate(
-            args => (window as unknown as {runBench: (a: typeof args) => Promise<Row[]>}).runBench(args),
-            {backend, threads});
-        rows.push(...result.map(r => ({...r, backend: `chromium ${r.backend}`})));
-      } catch (e) {
-        console.log(`  skipped: ${String((e as Error).message).split('\n')[0]}`);
+      // One fresh page per op, with a time limit: a stall (e.g. a stock-op
+      // gradient that SwiftShader chokes on) costs that op's rows only.
+      for (const op of Object.keys(OP_BENCHES)) {
+        console.log(`chromium: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''}, ${op} ...`);
+        const page = await browser.newPage();
+        page.on('pageerror', e => console.error(`page error: ${e.message}`));
+        await page.goto(server.url);
+        const limit = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('over 8 minutes')), 8 * 60000));
+        try {
+          const result = await Promise.race([limit, page.evaluate(
+              args => (window as unknown as {runBench: (a: typeof args) => Promise<Row[]>}).runBench(args),
+              {backend, threads, op})]);
+          rows.push(...result.map(r => ({...r, backend: `chromium ${r.backend}`})));
+        } catch (e) {
+          console.log(`  skipped: ${String((e as Error).message).split('\n')[0]}`);
+        }
+        await page.close();
       }
-      await page.close();
     }
   } finally {
     await browser.close();
@@ -77,16 +88,23 @@ async function browserRuns(): Promise<Row[]> {
 
 async function main() {
   mkdirSync(scratch, {recursive: true});
-  const rows = [
-    ...(only === 'browser' ? [] : nodeRuns()),
-    ...(only === 'node' ? [] : await browserRuns()),
-  ];
+  const results = resolve(__dirname, 'results');
+  mkdirSync(results, {recursive: true});
+  // Each half keeps its own file, so `--only` refreshes one and the table shows both.
+  const halves: Array<[string, () => Promise<Row[]>]> = [['node', async () => nodeRuns()], ['browser', browserRuns]];
+  for (const [half, run] of halves) {
+    if (only === 'all' || only === half) {
+      writeFileSync(resolve(results, `${half}.json`), JSON.stringify(await run(), null, 1));
+    }
+  }
+  const rows = halves.flatMap(([half]) => {
+    const file = resolve(results, `${half}.json`);
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Row[] : [];
+  });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${
       Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   const markdown = renderTable(rows, machine);
   console.log(`\n${markdown}`);
-  const results = resolve(__dirname, 'results');
-  mkdirSync(results, {recursive: true});
   writeFileSync(resolve(results, 'latest.json'), JSON.stringify({machine, configs, rows}, null, 1));
   writeFileSync(resolve(results, 'latest.md'), markdown);
 }

@@ -1,7 +1,7 @@
 /**
- * `npm test`: regenerates the onnxruntime oracle fixture, type-checks, runs
+ * `npm test`: regenerates the onnxruntime oracle fixtures, type-checks, runs
  * the shared specs in Node and in headless Chromium on every backend listed
- * here, then prints one line `N passed, N failed` and exits non-zero on any
+ * here and the demo's end-to-end spec, then prints one line `N passed, N failed` and exits non-zero on any
  * failure (or when a run reported nothing).
  */
 import {spawnSync} from 'node:child_process';
@@ -61,6 +61,7 @@ check('onnxruntime DeformConv oracle fixture', tsx, ['test/oracle/deform_conv_or
 check('onnxruntime DCNv3 (GridSample) oracle fixture', tsx, ['test/oracle/dcnv3_ort.ts']);
 check('onnxruntime RoiAlign oracle fixture', tsx, ['test/oracle/roi_align_ort.ts']);
 check('type-check', resolve(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.']);
+check('type-check of the demo', resolve(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'demo']);
 specRun(`specs in Node (${NODE_BACKENDS})`, 'node.json', tsx, ['test/node/run.ts'],
         {TFDEFORM_BACKENDS: NODE_BACKENDS.join(',')});
 specRun(`specs in headless Chromium (${BROWSER_BACKENDS})`, 'karma.json',
@@ -69,6 +70,8 @@ specRun(`specs in headless Chromium (${BROWSER_BACKENDS})`, 'karma.json',
 specRun(`specs in headless Chromium, cross-origin isolated (${ISOLATED_BROWSER_BACKENDS})`, 'karma.json',
         resolve(root, 'node_modules/.bin/karma'), ['start', 'karma.conf.js'],
         {TFDEFORM_BROWSER_BACKENDS: ISOLATED_BROWSER_BACKENDS.join(','), TFDEFORM_KARMA_ISOLATED: '1'});
+
+specRun('demo end-to-end (Playwright, headless Chromium, wasm)', 'e2e.json', tsx, ['test/e2e/demo.e2e.ts'], {});
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {modulatedDeformConv2d} from '../../src/index';
 import {blendableFormat, scatterByBlending} from '../../src/kernels/webgl/col2im_blend';
+import {deformConvScatterLayout, deformConvScatterSources} from '../../src/kernels/webgl/deform_conv_scatter';
 import {webglSampling} from '../../src/kernels/webgl/deform_conv_sampling_webgl';
 import {ScatterGeometryProgram} from '../../src/kernels/webgl/scatter_geometry_gpu';
 import {ScatterValuesProgram} from '../../src/kernels/webgl/scatter_values_gpu';
@@ -164,8 +165,10 @@ describeBackend('webgl', 'webgl kernels', () => {
       const dCols = uniform(random, [1, rowCount, depth]);
       const run = (program: ScatterGeometryProgram|ScatterValuesProgram, inputs: tf.Tensor[]) =>
           backend.runWebGLProgram(program, inputs, 'float32', [[rowStart]]);
-      const geometry = run(new ScatterGeometryProgram(info, rowCount), [offset]);
-      const values = run(new ScatterValuesProgram(info, rowCount, true), [dCols, mask]);
+      const layout = deformConvScatterLayout(info);
+      const sources = deformConvScatterSources(info, dCols, offset, mask);
+      const geometry = run(new ScatterGeometryProgram(rowCount, layout, sources.geometry), [offset]);
+      const values = run(new ScatterValuesProgram(rowCount, layout, sources.values), [dCols, mask]);
       // Unusual values tfjs would never set, so a reset to defaults shows.
       gl.blendFuncSeparate(gl.SRC_ALPHA, gl.DST_ALPHA, gl.ONE, gl.ZERO);
       gl.viewport(1, 2, 3, 4);
@@ -179,7 +182,7 @@ describeBackend('webgl', 'webgl kernels', () => {
         return writeTexture(...args);
       });
       const dx = scatterByBlending(
-          backend, info, blendableFormat(backend)!, {values, geometry, rowStart, rowCount});
+          backend, layout, blendableFormat(backend)!, {values, geometry, rowStart, rowCount});
       after.forEach((v, i) => expect(v).withContext(`state ${i}`).toEqual(before[i]));
       after.forEach((v, i) => typeof v === 'object' && v != null && !Array.isArray(v) &&
                         expect(v).withContext(`object ${i}`).toBe(before[i] as object));

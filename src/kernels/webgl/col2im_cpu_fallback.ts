@@ -1,8 +1,8 @@
 /**
- * The input gradient's scatter where the GPU cannot blend float render
+ * The input gradients' scatters where the GPU cannot blend float render
  * targets (WebGL1, or float32 targets without EXT_float_blend): a round trip
- * through the cpu reference loops. Slow (it downloads the chunk's column
- * gradient) but exact; the default path never takes it.
+ * through the cpu reference loops. Slow (it downloads the inputs) but exact;
+ * the default path never takes it.
  */
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
@@ -26,4 +26,16 @@ export function col2imOnCpu(
     backend.disposeIntermediateTensorInfo(dx);
   }
   return backend.makeTensorInfo(shape, 'float32', accumulated);
+}
+
+/**
+ * A new `[N, H, W, C]` tensor computed by a reference loop from the
+ * downloaded `inputs` (the ops other than DCNv1/v2, which scatter in one
+ * pass).
+ */
+export function scatterOnCpu(
+    backend: MathBackendWebGL, shape: number[], inputs: TensorInfo[],
+    compute: (values: Float32Array[]) => Float32Array): TensorInfo {
+  const values = inputs.map(t => backend.readSync(t.dataId) as Float32Array);
+  return backend.makeTensorInfo(shape, 'float32', compute(values));
 }

@@ -7,7 +7,7 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
 import type {DeformConvInfo} from '../../ops/deform_conv_util';
-import {deformSampleGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
+import {deformSampleGlsl, outputPositionGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
 
 export type CoordGradTarget = 'offset'|'mask';
 
@@ -30,8 +30,9 @@ export class DeformCoordGradProgram implements GPGPUProgram {
     const term = !ofOffset ? 'zValue(s, v)' :
                              '(axis == 0 ? zGradY(s, v) : zGradX(s, v))';
     this.userCode = `
-      ${deformSampleGlsl(info)}
+      ${outputPositionGlsl(info)}
       ${samplerZGlsl(info)}
+      ${deformSampleGlsl(info)}
 
       void main() {
         ivec2 coords = getOutputCoords();
@@ -40,7 +41,8 @@ export class DeformCoordGradProgram implements GPGPUProgram {
         int axis = imod(coords.y, 2);
         int k = imod(t, ${info.kernelSize});
         int firstChannel = (t / ${info.kernelSize}) * ${perOffsetGroup};
-        DeformSample s = deformSample(rowStart + r, t);
+        ivec3 position = outputPosition(rowStart + r);
+        ZSample s = deformSample(position, t);
         float sum = 0.0;
         if (s.inside) {
           for (int i = 0; i < ${perOffsetGroup}; i++) {
@@ -51,7 +53,7 @@ export class DeformCoordGradProgram implements GPGPUProgram {
         term};
           }
           ${
-        ofOffset && withMask ? 'sum *= getMask(s.n, s.oh, s.ow, t);' : ''}
+        ofOffset && withMask ? 'sum *= getMask(position.x, position.y, position.z, t);' : ''}
         }
         setOutput(sum);
       }

@@ -5,7 +5,7 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
 import type {DeformConvInfo} from '../../ops/deform_conv_util';
-import {columnChannelTapGlsl, deformSampleGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
+import {columnChannelTapGlsl, deformSampleGlsl, outputPositionGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
 
 export class DeformIm2ColProgram implements GPGPUProgram {
   variableNames: string[];
@@ -20,17 +20,19 @@ export class DeformIm2ColProgram implements GPGPUProgram {
     ];
     this.userCode = `
       ${columnChannelTapGlsl(info)}
-      ${deformSampleGlsl(info)}
+      ${outputPositionGlsl(info)}
       ${samplerZGlsl(info)}
+      ${deformSampleGlsl(info)}
 
       void main() {
         ivec3 coords = getOutputCoords();
         ivec2 ct = columnChannelTap(coords.x, coords.z);
-        DeformSample s = deformSample(rowStart + coords.y, ct.y);
+        ivec3 position = outputPosition(rowStart + coords.y);
+        ZSample s = deformSample(position, ct.y);
         float value = 0.0;
         if (s.inside) {
           value = zValue(s, zCorners(s, ct.x))${
-        withMask ? ' * getMask(s.n, s.oh, s.ow, ct.y)' : ''};
+        withMask ? ' * getMask(position.x, position.y, position.z, ct.y)' : ''};
         }
         setOutput(value);
       }

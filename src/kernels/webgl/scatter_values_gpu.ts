@@ -1,14 +1,19 @@
 /**
- * Second half of the input-gradient scatter's inputs: the column gradient
- * times the mask, `[G, rowCount, K * C/G]`, as an unpacked float texture of
- * this program's own making, whatever the layout of `dCols` (often packed,
- * by the matmul) and `mask`: the drawing pass reads it with plain
- * texel fetches.
+ * Second half of an input-gradient scatter's inputs (col2im_blend.ts): what
+ * each sample adds to each channel of its run, before the bilinear corner
+ * weights, `[rowCount, samplesPerRow / samplesPerValue, run]` (samples
+ * adding the same values share an entry), as an unpacked float texture of
+ * this program's own making, whatever the layout of the op's inputs (often
+ * packed): the drawing pass reads it with plain texel fetches. The op
+ * supplies the GLSL `float scatterValue(int r, int v, int i)` (chunk row,
+ * value index `t / samplesPerValue` of sample `t`, channel of the run) and
+ * the inputs it reads.
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
-import {columnChannelTapGlsl, outputPositionGlsl, ROW_START_UNIFORM} from './deform_glsl';
+import type {ScatterLayout} from './col2im_blend';
+import {ROW_START_UNIFORM} from './deform_glsl';
+import type {ScatterSource} from './scatter_geometry_gpu';
 
 export class ScatterValuesProgram implements GPGPUProgram {
   variableNames: string[];
@@ -16,26 +21,20 @@ export class ScatterValuesProgram implements GPGPUProgram {
   customUniforms?: Array<typeof ROW_START_UNIFORM>;
   userCode: string;
 
-  constructor(info: DeformConvInfo, rowCount: number, withMask: boolean) {
-    this.variableNames = withMask ? ['dCols', 'mask'] : ['dCols'];
+  constructor(rowCount: number, layout: ScatterLayout, source: ScatterSource) {
+    this.variableNames = source.variableNames;
     this.outputShape = [
-      info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup
+      rowCount, layout.samplesPerRow / layout.samplesPerValue, layout.run
     ];
-    if (withMask) {
+    if (source.usesRowStart) {
       this.customUniforms = [ROW_START_UNIFORM];
     }
-    const maskFactor = !withMask ? '' : `
-        ivec3 position = outputPosition(rowStart + coords.y);
-        value *= getMask(position.x, position.y, position.z,
-                         columnChannelTap(coords.x, coords.z).y);`;
     this.userCode = `
-      ${withMask ? outputPositionGlsl(info) + columnChannelTapGlsl(info) : ''}
+      ${source.glsl}
 
       void main() {
         ivec3 coords = getOutputCoords();
-        float value = getDCols(coords.x, coords.y, coords.z);
-        ${maskFactor}
-        setOutput(value);
+        setOutput(scatterValue(coords.x, coords.y, coords.z));
       }
     `;
   }

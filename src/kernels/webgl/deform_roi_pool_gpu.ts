@@ -1,0 +1,45 @@
+/**
+ * DeformRoIPool forward: one fragment per output entry `(r, ph, pw, c)`, the
+ * average of sampler A over the bin's shifted grid, times the bin's mask
+ * for the modulated variant.
+ */
+import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
+
+import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
+
+export class DeformRoiPoolProgram implements GPGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+
+  constructor(info: RoiPoolInfo, withMask: boolean) {
+    this.variableNames =
+        withMask ? ['x', 'rois', 'offset', 'mask'] : ['x', 'rois', 'offset'];
+    this.outputShape =
+        [info.rois, info.pooledHeight, info.pooledWidth, info.channels];
+    this.userCode = `
+      ${roiBinGlsl(info)}
+      ${samplerAGlsl(info)}
+
+      void main() {
+        ivec4 coords = getOutputCoords();
+        RoiBin b = roiBin(coords.x, coords.y, coords.z);
+        float sum = 0.0;
+        if (b.grid.x > 0 && b.grid.y > 0) {
+          for (int iy = 0; iy < b.grid.x; iy++) {
+            for (int ix = 0; ix < b.grid.y; ix++) {
+              ASample s = locateA(b.n, gridPoint(b, iy, ix));
+              if (s.inside) {
+                sum += aValue(s, aCorners(s, coords.w));
+              }
+            }
+          }
+          sum /= float(b.grid.x * b.grid.y);
+        }
+        ${withMask ? 'sum *= getMask(coords.x, coords.y, coords.z, 0);' : ''}
+        setOutput(sum);
+      }
+    `;
+  }
+}

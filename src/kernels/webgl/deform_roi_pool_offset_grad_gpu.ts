@@ -1,0 +1,50 @@
+/**
+ * DeformRoIPool's offset gradient (a gather): one fragment per entry
+ * `(r, ph, pw, axis)` of `[R, ph, pw, 2]` ((Δx, Δy)), summing over the bin's
+ * samples and channels `dy / count` times sampler A's (mmcv) derivative,
+ * times `gamma` and the RoI's extent on that axis.
+ */
+import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
+
+import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import {glslFloat} from './deform_glsl';
+import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
+
+export class DeformRoiPoolOffsetGradProgram implements GPGPUProgram {
+  variableNames = ['x', 'rois', 'offset', 'dy'];
+  outputShape: number[];
+  userCode: string;
+
+  constructor(info: RoiPoolInfo) {
+    this.outputShape = [info.rois, info.pooledHeight, info.pooledWidth, 2];
+    this.userCode = `
+      ${roiBinGlsl(info)}
+      ${samplerAGlsl(info)}
+
+      void main() {
+        ivec4 coords = getOutputCoords();
+        bool alongX = coords.w == 0;
+        RoiBin b = roiBin(coords.x, coords.y, coords.z);
+        float sum = 0.0;
+        if (b.grid.x > 0 && b.grid.y > 0) {
+          float count = float(b.grid.x * b.grid.y);
+          for (int iy = 0; iy < b.grid.x; iy++) {
+            for (int ix = 0; ix < b.grid.y; ix++) {
+              ASample s = locateA(b.n, gridPoint(b, iy, ix));
+              if (!s.inside) {
+                continue;
+              }
+              for (int c = 0; c < ${info.channels}; c++) {
+                vec4 v = aCorners(s, c);
+                sum += getDy(coords.x, coords.y, coords.z, c) / count *
+                    (alongX ? aGradX(s, v) : aGradY(s, v));
+              }
+            }
+          }
+        }
+        setOutput(${glslFloat(info.gamma)} *
+                  (alongX ? b.roiSize.y : b.roiSize.x) * sum);
+      }
+    `;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * End-to-end test of the demo page (`npm start`) in headless Chromium:
+ * builds and serves the page on a free port, trains both models for a few
+ * steps on one backend (URL parameters `backend` and `steps`), and checks
+ *
+ *   - training reaches the step count,
+ *   - both models' test accuracy is above chance (10 %),
+ *   - choosing a test digit, and then clicking a unit on it, draw the
+ *     sampling points,
+ *   - the page logged no console error and threw no page error.
+ *
+ * Saves test-output/demo.png and writes the counts, one per check, to
+ * test-output/e2e.json. Exits non-zero when a check fails.
+ *
+ *   npx tsx test/e2e/demo.e2e.ts
+ *
+ * DEMO_E2E_BACKEND (default wasm) and DEMO_E2E_STEPS (default 100) choose
+ * another backend or length.
+ */
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {resolve} from 'node:path';
+
+import {chromium, Page} from 'playwright-core';
+
+import {buildDemoPage} from '../../demo/server/build_page';
+import {startDemoServer} from '../../demo/server/demo_server';
+
+const BACKEND = process.env.DEMO_E2E_BACKEND ?? 'wasm';
+const STEPS = Number(process.env.DEMO_E2E_STEPS ?? 100);
+const TRAINING_TIMEOUT_MS = 150_000;
+/** Overlay pixels that must be painted: 81 + 9 + 1 discs cover far more than this. */
+const MIN_OVERLAY_PIXELS = 500;
+/** A gallery digit (0-based), a large centred 0, and a point on its left stroke (on the 320x320 view). */
+const SHOWN_DIGIT = 9;
+const CLICKED_POSITION = {x: 80, y: 160};
+
+const root = resolve(__dirname, '../..');
+const output = resolve(root, 'test-output');
+const bundleDir = resolve(root, 'node_modules/.cache/demo-e2e');
+
+const counts = {passed: 0, failed: 0, skipped: 0};
+
+function check(name: string, ok: boolean, detail: string): void {
+  counts[ok ? 'passed' : 'failed']++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}: ${detail}`);
+}
+
+/** The overlay's painted (non-transparent) pixels. */
+function paintedPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.getElementById('overlay') as HTMLCanvasElement;
+    const {data} = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    return data.filter((_, i) => i % 4 === 3 && data[i] > 0).length;
+  });
+}
+
+/**
+ * Picks a test digit, then clicks a unit on it. Each waits for a drawing
+ * that only its own click can cause (the overlay also redraws after every
+ * evaluation): the overlay showing that digit, then the caption naming
+ * another unit.
+ */
+async function checkOverlay(page: Page): Promise<void> {
+  await page.click(`#gallery button:nth-child(${SHOWN_DIGIT + 1})`);
+  await page.waitForSelector(`#overlay[data-digit="${SHOWN_DIGIT}"]`);
+  const onDigit = await paintedPixels(page);
+  const caption = await page.textContent('#unit');
+  check('choosing a test digit draws its sampling points', onDigit >= MIN_OVERLAY_PIXELS,
+        `${onDigit} painted pixels; ${caption}`);
+  await page.click('#overlay', {position: CLICKED_POSITION});
+  await page.waitForFunction(before => document.getElementById('unit')!.textContent !== before, caption);
+  const onUnit = await paintedPixels(page);
+  check('clicking on the digit draws the clicked unit\'s sampling points', onUnit >= MIN_OVERLAY_PIXELS,
+        `${onUnit} painted pixels; ${await page.textContent('#unit')}`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(output, {recursive: true});
+  await buildDemoPage(bundleDir);
+  const server = await startDemoServer(bundleDir, 0);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run'],
+  });
+  const errors: string[] = [];
+  try {
+    const page = await browser.newPage({viewport: {width: 1100, height: 1100}});
+    page.on('console', message => {
+      if (message.type() === 'error') {
+        errors.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('pageerror', error => errors.push(`page error: ${error.message}`));
+    const started = Date.now();
+    await page.goto(`${server.url}?backend=${BACKEND}&steps=${STEPS}`);
+    const state = await page.waitForFunction(
+        () => ['done', 'error'].includes(document.body.dataset.state ?? '') && document.body.dataset.state,
+        undefined, {timeout: TRAINING_TIMEOUT_MS}).then(handle => handle.jsonValue()).catch(() => 'timeout');
+    const steps = Number(await page.getAttribute('body', 'data-step'));
+    const stepTimes = `median step time: cnn ${await page.textContent('#time-cnn')}, dcn ${
+        await page.textContent('#time-dcn')}`;
+    check(`trains ${STEPS} steps on ${BACKEND}`, state === 'done' && steps === STEPS,
+          `state ${state}, ${steps} steps in ${((Date.now() - started) / 1000).toFixed(0)} s (${stepTimes}), ` +
+              `status "${await page.textContent('#status')}"`);
+    for (const kind of ['cnn', 'dcn']) {
+      const accuracy = Number(await page.getAttribute(`#accuracy-${kind}`, 'data-value'));
+      check(`${kind} test accuracy above chance`, accuracy > 0.1, `${(100 * accuracy).toFixed(1)}%`);
+    }
+    await checkOverlay(page);
+    await page.screenshot({path: resolve(output, 'demo.png'), fullPage: true});
+    check('no console errors or page errors', errors.length === 0, errors.join(' | ') || 'none');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch(error => {
+  check('the end-to-end run completes', false, String(error?.stack ?? error));
+}).finally(() => {
+  writeFileSync(resolve(output, 'e2e.json'), JSON.stringify(counts));
+  console.log(`demo e2e: ${counts.passed} passed, ${counts.failed} failed`);
+  process.exitCode = counts.failed > 0 ? 1 : 0;
+});
