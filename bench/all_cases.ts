@@ -11,11 +11,3 @@ export const OP_BENCHES: Record<string, (note: string) => Promise<Row[]>> = {
   involution: benchInvolution,
   deformRoiPool: benchDeformRoiPool,
 };
-
-export async function benchAllOps(note: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const bench of Object.values(OP_BENCHES)) {
-    rows.push(...await bench(note));
-  }
-  return rows;
-}

@@ -11,9 +11,9 @@ import {setThreadsCount} from '@tensorflow/tfjs-backend-wasm';
 import {writeFileSync} from 'node:fs';
 
 import {ready} from '../src/index';
-import {benchAllOps} from './all_cases';
+import {OP_BENCHES} from './all_cases';
 import {ortModel} from './ort_models';
-import {benchOrt} from './ort_peer';
+import {benchOrt, ORT_GRAPHS} from './ort_peer';
 import type {Row} from './timing';
 
 async function main() {
@@ -27,11 +27,16 @@ async function main() {
   }
   await ready();
   const note = backend === 'wasm' ? `${threads} thread${threads > 1 ? 's' : ''}` : '';
-  const rows: Row[] = await benchAllOps(note);
+  // BENCH_OPS (default: all) picks the ops, e.g. to skip a slow one on cpu.
+  const ops = process.env.BENCH_OPS?.split(',') ?? Object.keys(OP_BENCHES);
+  const rows: Row[] = [];
+  for (const op of ops) {
+    rows.push(...await OP_BENCHES[op](note));
+  }
   if (backend === 'wasm') {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = threads;
-    rows.push(...await benchOrt(ort, backend, async g => ortModel(g), note));
+    rows.push(...await benchOrt(ort, backend, async g => ortModel(g), note, ORT_GRAPHS.filter(g => ops.includes(g.op))));
   }
   writeFileSync(out, JSON.stringify(rows));
 }

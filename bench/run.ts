@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: every op's workloads of bench/configs.json on every backend —
  * Node (cpu; wasm at 1 and 2 threads) and headless Chromium (webgl; wasm at
- * 1 and 2 threads, cross-origin isolated; webgpu where an adapter exists) —
+ * 1 and 2 threads, cross-origin isolated) —
  * next to the peers in the same process or page. Prints a markdown table of
  * medians and ratios and writes bench/results/latest.{json,md}.
  *
  * `npm run bench -- --only node` or `--only browser` runs half of it; each
  * half's rows stay in bench/results/<half>.json, and the table shows both.
- * BENCH_NODE_BACKENDS (default `cpu,wasm`) picks the Node backends: the cpu
- * one takes long, tfjs's own cpu convolution gradients being slow.
+ * BENCH_NODE_BACKENDS (default `cpu,wasm`) and BENCH_OPS (default all) pick the
+ * Node backends and ops: deformConv2d on cpu takes long, tfjs's own cpu
+ * convolution gradients being slow. New rows replace those of the same
+ * backend and op in the results; the others stay.
  */
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -59,7 +61,8 @@ async function browserRuns(): Promise<Row[]> {
   });
   const rows: Row[] = [];
   try {
-    for (const [backend, threads] of [['webgl', 1], ['wasm', 1], ['wasm', 2], ['webgpu', 1]] as const) {
+    // webgpu joins once the package has webgpu kernels.
+    for (const [backend, threads] of [['webgl', 1], ['wasm', 1], ['wasm', 2]] as const) {
       // One fresh page per op, with a time limit: a stall (e.g. a stock-op
       // gradient that SwiftShader chokes on) costs that op's rows only.
       for (const op of Object.keys(OP_BENCHES)) {
@@ -94,7 +97,12 @@ async function main() {
   const halves: Array<[string, () => Promise<Row[]>]> = [['node', async () => nodeRuns()], ['browser', browserRuns]];
   for (const [half, run] of halves) {
     if (only === 'all' || only === half) {
-      writeFileSync(resolve(results, `${half}.json`), JSON.stringify(await run(), null, 1));
+      // New rows replace the file's rows of the same backend and op; others stay.
+      const file = resolve(results, `${half}.json`);
+      const fresh = await run();
+      const kept = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Row[] : [])
+                       .filter(r => !fresh.some(f => f.backend === r.backend && f.op === r.op));
+      writeFileSync(file, JSON.stringify([...kept, ...fresh], null, 1));
     }
   }
   const rows = halves.flatMap(([half]) => {

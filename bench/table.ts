@@ -35,14 +35,15 @@ export function renderTable(rows: Row[], machine: string): string {
           r.ms == null ? 'fails' : ms(r.ms)} | ${perBackward} | ${cells.join(' | ')} |`);
     }
   }
+  const where = (r: Row) => `${r.backend}${threads(r) ? ` (${threads(r)})` : ''}`;
   const memory = rows.filter(r => /peak/.test(r.note ?? ''));
   if (memory.length) {
     lines.push('', 'Peak memory of one forward + backward:', ...memory.map(r =>
-        `- ${r.backend} ${r.workload} ${r.impl}: ${/peak [\d.]+ MiB/.exec(r.note!)![0]}`));
+        `- ${where(r)} ${r.workload} ${r.impl}: ${/peak [\d.]+ MiB/.exec(r.note!)![0]}`));
   }
   const failures = rows.filter(r => r.note?.startsWith('fails'));
   if (failures.length) {
-    lines.push('', 'Failures:', ...failures.map(r => `- ${r.backend} ${r.op} ${r.workload} ${r.impl} ${r.mode}: ${r.note}`));
+    lines.push('', 'Failures:', ...failures.map(r => `- ${where(r)} ${r.op} ${r.workload} ${r.impl} ${r.mode}: ${r.note}`));
   }
   return lines.join('\n');
 }
