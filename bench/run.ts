@@ -7,8 +7,8 @@
  *
  * `npm run bench -- --only node` or `--only browser` runs half of it; each
  * half's rows stay in bench/results/<half>.json, and the table shows both.
- * BENCH_NODE_BACKENDS (default `cpu,wasm`) and BENCH_OPS (default all) pick the
- * Node backends and ops: deformConv2d on cpu takes long, tfjs's own cpu
+ * BENCH_NODE_BACKENDS (default `cpu,wasm`), BENCH_BROWSER_BACKENDS (default
+ * `webgl,wasm`) and BENCH_OPS (default all) pick backends and ops: deformConv2d on cpu takes long, tfjs's own cpu
  * convolution gradients being slow. New rows replace those of the same
  * backend and op in the results; the others stay.
  */
@@ -22,6 +22,9 @@ import {chromium} from 'playwright-core';
 
 import configs from './configs.json';
 import {OP_BENCHES} from './all_cases';
+
+/** The DCN workloads (the largest) last, so the others are measured first. */
+const BROWSER_OP_ORDER = [...Object.keys(OP_BENCHES).filter(op => op !== 'deformConv2d'), 'deformConv2d'];
 import {serveBenchPage} from './serve';
 import type {Row} from './timing';
 import {renderTable} from './table';
@@ -46,7 +49,7 @@ function nodeRuns(): Row[] {
   return rows;
 }
 
-async function browserRuns(): Promise<Row[]> {
+async function browserRuns(save: (rows: Row[]) => void): Promise<Row[]> {
   await build({
     entryPoints: [resolve(__dirname, 'browser_entry.ts')], bundle: true, format: 'esm',
     target: 'es2020', outfile: resolve(scratch, 'bundle.js'), logLevel: 'warning',
@@ -62,22 +65,31 @@ async function browserRuns(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     // webgpu joins once the package has webgpu kernels.
-    for (const [backend, threads] of [['webgl', 1], ['wasm', 1], ['wasm', 2]] as const) {
+    const backends = (process.env.BENCH_BROWSER_BACKENDS ?? 'webgl,wasm').split(',');
+    const ops = process.env.BENCH_OPS?.split(',') ?? BROWSER_OP_ORDER;
+    const runs = ([['webgl', 1], ['wasm', 1], ['wasm', 2]] as const).filter(([b]) => backends.includes(b));
+    for (const [backend, threads] of runs) {
       // One fresh page per op, with a time limit: a stall (e.g. a stock-op
       // gradient that SwiftShader chokes on) costs that op's rows only.
-      for (const op of Object.keys(OP_BENCHES)) {
+      for (const op of BROWSER_OP_ORDER.filter(o => ops.includes(o))) {
         console.log(`chromium: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''}, ${op} ...`);
         const page = await browser.newPage();
         page.on('pageerror', e => console.error(`page error: ${e.message}`));
         await page.goto(server.url);
-        const limit = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('over 8 minutes')), 8 * 60000));
+        let timer: ReturnType<typeof setTimeout>|undefined;
+        const limit = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('over 6 minutes')), 6 * 60000);
+        });
         try {
           const result = await Promise.race([limit, page.evaluate(
               args => (window as unknown as {runBench: (a: typeof args) => Promise<Row[]>}).runBench(args),
               {backend, threads, op})]);
           rows.push(...result.map(r => ({...r, backend: `chromium ${r.backend}`})));
+          save(rows);  // kept even if a later page stalls or the run is stopped
         } catch (e) {
           console.log(`  skipped: ${String((e as Error).message).split('\n')[0]}`);
+        } finally {
+          clearTimeout(timer);
         }
         await page.close();
       }
@@ -94,15 +106,19 @@ async function main() {
   const results = resolve(__dirname, 'results');
   mkdirSync(results, {recursive: true});
   // Each half keeps its own file, so `--only` refreshes one and the table shows both.
-  const halves: Array<[string, () => Promise<Row[]>]> = [['node', async () => nodeRuns()], ['browser', browserRuns]];
+  // New rows replace the file's rows of the same backend and op; others stay.
+  const saver = (half: string) => {
+    const file = resolve(results, `${half}.json`);
+    const before = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Row[] : [];
+    return (fresh: Row[]) => writeFileSync(file, JSON.stringify([
+      ...before.filter(r => !fresh.some(f => f.backend === r.backend && f.op === r.op)), ...fresh], null, 1));
+  };
+  const halves: Array<[string, (save: (rows: Row[]) => void) => Promise<Row[]>]> =
+      [['node', async () => nodeRuns()], ['browser', browserRuns]];
   for (const [half, run] of halves) {
     if (only === 'all' || only === half) {
-      // New rows replace the file's rows of the same backend and op; others stay.
-      const file = resolve(results, `${half}.json`);
-      const fresh = await run();
-      const kept = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Row[] : [])
-                       .filter(r => !fresh.some(f => f.backend === r.backend && f.op === r.op));
-      writeFileSync(file, JSON.stringify([...kept, ...fresh], null, 1));
+      const save = saver(half);
+      save(await run(save));
     }
   }
   const rows = halves.flatMap(([half]) => {
