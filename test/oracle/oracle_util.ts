@@ -69,13 +69,13 @@ export function readGolden(relative: string) {
 }
 
 /** Writes a fixture to test/fixtures/generated/<name> and says so. */
-export function writeFixture(name: string, fixture: {cases: unknown[]}, startedAt: number): void {
+export function writeFixture(name: string, fixture: {cases: unknown[]}): void {
   const file = path.resolve(__dirname, '../fixtures/generated', name);
   fs.mkdirSync(path.dirname(file), {recursive: true});
   fs.writeFileSync(file, JSON.stringify(fixture));
   const kb = (fs.statSync(file).size / 1024).toFixed(0);
   console.log(`wrote ${fixture.cases.length} cases (${kb} KiB) to ` +
-              `${path.relative(process.cwd(), file)} in ${Date.now() - startedAt} ms`);
+              `${path.relative(process.cwd(), file)}`);
 }
 
 /** Runs an oracle script's main, exiting non-zero on any failure (a check included). */

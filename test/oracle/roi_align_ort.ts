@@ -352,7 +352,6 @@ const tensorJson = (shape: number[], data: ArrayLike<number>) =>
     ({shape, data: Array.from(data)});
 
 async function main() {
-  const t0 = Date.now();
   await checkOnnxGolden();
   await checkMmcvGolden();
 
@@ -420,7 +419,7 @@ async function main() {
         `test/oracle/roi_align_ort.ts, seed ${SEED}`,
     cases,
   };
-  writeFixture('roi_align_ort.json', fixture, t0);
+  writeFixture('roi_align_ort.json', fixture);
 }
 
 runOracle(main);
