@@ -1,7 +1,8 @@
 /**
  * Browser half of `npm run bench`, bundled by bench/run.ts and driven by
  * Playwright: `window.runBench({backend, threads, op})` times one op's
- * workloads on one backend, with onnxruntime-web beside the wasm backend.
+ * workloads on one backend, with onnxruntime-web beside the wasm backend;
+ * `window.rowsSoFar()` returns the rows timed so far (when a page overruns).
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
@@ -14,7 +15,7 @@ import * as ort from 'onnxruntime-web';
 import {ready} from '../src/index';
 import {OP_BENCHES} from './all_cases';
 import {benchOrt, ORT_GRAPHS, OrtGraph} from './ort_peer';
-import type {Row} from './timing';
+import {Row, rowsSoFar} from './timing';
 
 setWasmPaths('/tfjs-wasm/');
 ort.env.wasm.wasmPaths = '/ort/';
@@ -38,4 +39,4 @@ async function runBench({backend, threads, op}: {backend: string, threads: numbe
   return rows;
 }
 
-(window as unknown as {runBench: typeof runBench}).runBench = runBench;
+Object.assign(window, {runBench, rowsSoFar: () => rowsSoFar});

@@ -18,7 +18,7 @@ import {cpus, totalmem} from 'node:os';
 import {resolve} from 'node:path';
 
 import {build} from 'esbuild';
-import {chromium} from 'playwright-core';
+import {chromium, Page} from 'playwright-core';
 
 import configs from './configs.json';
 import {OP_BENCHES} from './all_cases';
@@ -49,6 +49,13 @@ function nodeRuns(): Row[] {
   return rows;
 }
 
+/** The rows a stopped page timed before it overran (none if it no longer answers). */
+async function rowsSoFar(page: Page): Promise<Row[]> {
+  const answer = page.evaluate(() => (window as unknown as {rowsSoFar: () => Row[]}).rowsSoFar());
+  const silence = new Promise<Row[]>(done => setTimeout(() => done([]), 20000));
+  return Promise.race([answer.catch(() => []), silence]);
+}
+
 async function browserRuns(save: (rows: Row[]) => void): Promise<Row[]> {
   await build({
     entryPoints: [resolve(__dirname, 'browser_entry.ts')], bundle: true, format: 'esm',
@@ -70,7 +77,7 @@ async function browserRuns(save: (rows: Row[]) => void): Promise<Row[]> {
     const runs = ([['webgl', 1], ['wasm', 1], ['wasm', 2]] as const).filter(([b]) => backends.includes(b));
     for (const [backend, threads] of runs) {
       // One fresh page per op, with a time limit: a stall (e.g. a stock-op
-      // gradient that SwiftShader chokes on) costs that op's rows only.
+      // gradient that SwiftShader chokes on) costs that op's remaining rows only.
       for (const op of BROWSER_OP_ORDER.filter(o => ops.includes(o))) {
         console.log(`chromium: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''}, ${op} ...`);
         const page = await browser.newPage();
@@ -85,12 +92,13 @@ async function browserRuns(save: (rows: Row[]) => void): Promise<Row[]> {
               args => (window as unknown as {runBench: (a: typeof args) => Promise<Row[]>}).runBench(args),
               {backend, threads, op})]);
           rows.push(...result.map(r => ({...r, backend: `chromium ${r.backend}`})));
-          save(rows);  // kept even if a later page stalls or the run is stopped
         } catch (e) {
-          console.log(`  skipped: ${String((e as Error).message).split('\n')[0]}`);
+          console.log(`  stopped: ${String((e as Error).message).split('\n')[0]}`);
+          rows.push(...(await rowsSoFar(page)).map(r => ({...r, backend: `chromium ${r.backend}`})));
         } finally {
           clearTimeout(timer);
         }
+        save(rows);  // kept even if a later page stalls or the run is stopped
         await page.close();
       }
     }

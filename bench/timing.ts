@@ -67,6 +67,9 @@ export async function timeCases(
   return rows;
 }
 
+/** Every row timed so far in this process or page (what a stopped page still reports). */
+export const rowsSoFar: Row[] = [];
+
 /** Fills a row from `measure`, or notes the failure. */
 export async function timeRow(row: Row, measure: () => Promise<{ms: number, runs: number}>): Promise<Row> {
   try {
@@ -74,6 +77,7 @@ export async function timeRow(row: Row, measure: () => Promise<{ms: number, runs
   } catch (e) {
     row.note = `fails: ${String((e as Error).message ?? e).split('\n')[0].slice(0, 100)}`;
   }
+  rowsSoFar.push(row);
   return row;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs the shared specs (and the Node-only package specs) in Node with
  * jasmine, on the backends in TFDEFORM_BACKENDS, and writes the counts to
- * test-output/node.json for the final summary.
+ * test-output/node.json for the final summary. TFDEFORM_SPECS (comma-separated
+ * globs under test/, e.g. `specs/dcnv3*.spec.ts`) runs a subset while developing.
  */
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {resolve} from 'node:path';
@@ -14,7 +15,7 @@ async function main() {
   runner.exitOnCompletion = false;
   await runner.loadConfig({
     spec_dir: 'test',
-    spec_files: ['specs/**/*.spec.ts', 'node/**/*.spec.ts'],
+    spec_files: process.env.TFDEFORM_SPECS?.split(',') ?? ['specs/**/*.spec.ts', 'node/**/*.spec.ts'],
     helpers: ['node/setup.ts'],
   });
   runner.env.configure({random: false});

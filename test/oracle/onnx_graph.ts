@@ -1,5 +1,6 @@
 // Build tiny ONNX graphs with onnx-proto and run them with onnxruntime-node.
-// Used by the oracle scripts (DeformConv now, RoiAlign / GridSample later),
+// Used by the oracle scripts (DeformConv, RoiAlign, the GridSample graph of
+// DCNv3) and the benchmark's onnxruntime-web models,
 // so it stays generic: any node list, float32 or int64 inputs, float32 outputs.
 import {onnx} from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
@@ -38,6 +39,8 @@ export interface GraphOutput {
 export interface GraphSpec {
   nodes: OnnxNode[];
   inputs: GraphInput[];
+  /** Constants stored in the model (ORT may fold what depends only on them). */
+  initializers?: GraphInput[];
   /** Names of graph outputs; all are declared float32 of unknown shape. */
   outputs: string[];
   opset: number;
@@ -62,6 +65,13 @@ function makeAttr(name: string, v: AttrValue): onnx.IAttributeProto {
   return {name, type: AT.FLOATS, floats: v.floats};
 }
 
+const elemType = (data: GraphInput['data']) => data instanceof Float32Array ? DT.FLOAT : DT.INT64;
+
+function initializer({name, dims, data}: GraphInput): onnx.ITensorProto {
+  // raw_data is little-endian, like every platform JS runs on.
+  return {name, dims, dataType: elemType(data), rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength)};
+}
+
 function valueInfo(
     name: string, elemType: number, dims?: number[]): onnx.IValueInfoProto {
   const shape = dims && {dim: dims.map((d) => ({dimValue: d}))};
@@ -81,10 +91,8 @@ export function buildModel(spec: GraphSpec): Uint8Array {
                            attribute: Object.entries(n.attrs ?? {})
                                           .map(([k, v]) => makeAttr(k, v)),
                          })),
-    input: spec.inputs.map(
-        (i) => valueInfo(
-            i.name, i.data instanceof Float32Array ? DT.FLOAT : DT.INT64,
-            i.dims)),
+    input: spec.inputs.map((i) => valueInfo(i.name, elemType(i.data), i.dims)),
+    initializer: (spec.initializers ?? []).map(initializer),
     output: spec.outputs.map((o) => valueInfo(o, DT.FLOAT)),
   };
   // IR 10 is what opsets 21-22 are released with; onnx-proto's enum stops at

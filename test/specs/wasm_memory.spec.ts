@@ -230,11 +230,12 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         const samples = positions * info.groups * info.points;
         const imageSize = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
         const outSize = positions * info.inChannels;
-        const names = ['x', 'offset', 'mask', 'zeros', 'y', 'dy', 'dx', 'dOffset', 'dMask'];
+        setGroupedGeometry(module, info, info.groups);
+        const names = ['x', 'offset', 'mask', 'zeros', 'y', 'dy', 'dx', 'dOffset', 'dMask', 'scratch'];
         const sizes = [imageSize, 2 * samples, samples, info.inChannels, outSize, outSize, imageSize,
-                       2 * samples, samples];
+                       2 * samples, samples, module.dcnv3ScratchBytes(info.removeCenter) / 4];
         const arena = new GuardedArena(backend, sizes);
-        const [x, offset, mask, zeros, y, dy, dx, dOffset, dMask] = names.map((_, i) => i);
+        const [x, offset, mask, zeros, y, dy, dx, dOffset, dMask, scratch] = names.map((_, i) => i);
         const uniform = () => 2 * random() - 1;
         for (const b of [x, mask, dy]) arena.view(b).set(arena.view(b).map(uniform));
         arena.view(offset).set(arena.view(offset).map(
@@ -246,11 +247,10 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         const where = `trial ${trial} ${JSON.stringify(info)}`;
         const copy = (b: number) => arena.view(b).slice();
         const a = (b: number) => arena.address(b);
-        setGroupedGeometry(module, info, info.groups);
 
         const expectedY = dcnv3Forward(info, copy(x), copy(offset), copy(mask));
-        expectWritesOnlyWithin(backend, within(y), () => module.dcnv3Forward(
-            a(x), a(offset), a(mask), a(y), a(zeros), info.offsetScale, info.removeCenter,
+        expectWritesOnlyWithin(backend, within(y, scratch), () => module.dcnv3Forward(
+            a(x), a(offset), a(mask), a(y), a(zeros), a(scratch), info.offsetScale, info.removeCenter,
             positions), `${where} forward`);
         expectClose(Array.from(arena.view(y)), Array.from(expectedY), {atol: 1e-5, rtol: 1e-5}, `${where} y`);
 

@@ -35,12 +35,15 @@ function forEachTap(
 
 export function involutionForward(
     info: InvolutionInfo, x: Float32Array, kernel: Float32Array): Float32Array {
-  const {inChannels: channels, channelsPerGroup, kernelSize} = info;
+  const {inChannels: channels, channelsPerGroup, kernelSize, groups} = info;
   const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * channels);
   forEachTap(info, (position, _n, tap, pixel) => {
-    for (let c = 0; c < channels; c++) {
-      const weight = kernel[(position * info.groups + Math.floor(c / channelsPerGroup)) * kernelSize + tap];
-      y[position * channels + c] += weight * x[pixel + c];
+    for (let g = 0; g < groups; g++) {
+      const weight = kernel[(position * groups + g) * kernelSize + tap];
+      const first = g * channelsPerGroup;
+      for (let c = first; c < first + channelsPerGroup; c++) {
+        y[position * channels + c] += weight * x[pixel + c];
+      }
     }
   });
   return y;
@@ -52,9 +55,13 @@ export function involutionBackpropKernel(
   const {inChannels: channels, channelsPerGroup, kernelSize, groups} = info;
   const dKernel = new Float32Array(info.batchSize * info.outHeight * info.outWidth * groups * kernelSize);
   forEachTap(info, (position, _n, tap, pixel) => {
-    for (let c = 0; c < channels; c++) {
-      dKernel[(position * groups + Math.floor(c / channelsPerGroup)) * kernelSize + tap] +=
-          dy[position * channels + c] * x[pixel + c];
+    for (let g = 0; g < groups; g++) {
+      const first = g * channelsPerGroup;
+      let sum = 0;
+      for (let c = first; c < first + channelsPerGroup; c++) {
+        sum += dy[position * channels + c] * x[pixel + c];
+      }
+      dKernel[(position * groups + g) * kernelSize + tap] = sum;
     }
   });
   return dKernel;
@@ -81,9 +88,11 @@ export function involutionBackpropX(
             continue;
           }
           const position = (n * outHeight + oh) * outWidth + ow;
-          for (let c = 0; c < channels; c++) {
-            dx[out + c] += kernel[(position * groups + Math.floor(c / channelsPerGroup)) * kernelSize + tap] *
-                dy[position * channels + c];
+          for (let g = 0; g < groups; g++) {
+            const weight = kernel[(position * groups + g) * kernelSize + tap];
+            for (let c = g * channelsPerGroup; c < (g + 1) * channelsPerGroup; c++) {
+              dx[out + c] += weight * dy[position * channels + c];
+            }
           }
         }
       }

@@ -13,13 +13,13 @@ const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
   const module = deformWasm(wasm);
   const y = wasm.makeOutput(
       [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32');
-  withZeroPixel(wasm, module, info.inChannels, zeros => {
-    setGroupedGeometry(module, info, info.groups);
+  setGroupedGeometry(module, info, info.groups);
+  withZeroPixel(wasm, module, info.inChannels, (zeros, scratch) => {
     module.dcnv3Forward(
         address(wasm, x), address(wasm, offset), address(wasm, mask),
-        address(wasm, y), zeros, info.offsetScale, info.removeCenter,
+        address(wasm, y), zeros, scratch, info.offsetScale, info.removeCenter,
         info.batchSize * info.outHeight * info.outWidth);
-  });
+  }, module.dcnv3ScratchBytes(info.removeCenter));
   return y;
 };
 

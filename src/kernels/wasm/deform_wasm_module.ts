@@ -31,9 +31,11 @@ export interface DeformWasmExports {
   coordGrad(
       dCols: number, x: number, offset: number, mask: number, dOffset: number,
       dMask: number, zeros: number, rowStart: number, rowCount: number): void;
+  dcnv3ScratchBytes(removeCenter: boolean): number;
   dcnv3Forward(
       x: number, offset: number, mask: number, y: number, zeros: number,
-      offsetScale: number, removeCenter: boolean, positions: number): void;
+      scratch: number, offsetScale: number, removeCenter: boolean,
+      positions: number): void;
   dcnv3Backward(
       x: number, offset: number, mask: number, dy: number, dx: number,
       dOffset: number, dMask: number, zeros: number, offsetScale: number,

@@ -33,21 +33,22 @@ export function setGroupedGeometry(
 
 /**
  * Runs `pass` with a zero pixel (`channels` floats, for sampler corners
- * outside the input) from the backend's allocator, freed afterwards. Callers
- * get the module (which throws before `ready()`) and allocate their outputs
- * first: allocation may grow the heap, and addresses stay valid while views
- * would not.
+ * outside the input) and `scratchBytes` of scratch after it, from the
+ * backend's allocator, freed afterwards. Callers get the module (which throws
+ * before `ready()`) and allocate their outputs first: allocation may grow the
+ * heap, and addresses stay valid while views would not.
  */
 export function withZeroPixel(
     backend: BackendWasm, module: DeformWasmExports, channels: number,
-    pass: (zeros: number) => void): void {
+    pass: (zeros: number, scratch: number) => void, scratchBytes = 0): void {
   const heap = wasmHeap(backend);
-  const bytes = channels * 4;
+  // The scratch starts 16-byte aligned, for SIMD loads.
+  const zeroBytes = Math.ceil(channels / 4) * 16;
   // `>>> 0`: above 2 GiB _malloc's result reads as negative.
-  const zeros = heap._malloc(bytes) >>> 0;
+  const zeros = heap._malloc(zeroBytes + scratchBytes) >>> 0;
   try {
-    module.fillZero(zeros, bytes);
-    pass(zeros);
+    module.fillZero(zeros, zeroBytes);
+    pass(zeros, zeros + zeroBytes);
   } finally {
     heap._free(zeros);
   }

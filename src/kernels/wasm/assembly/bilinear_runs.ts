@@ -159,3 +159,77 @@ export function gatherRun(c: i32, length: i32, src: usize): void {
   gatherLanes<v128>(0, fullLength(length), c, src);
   gatherLanes<f32>(fullLength(length), length, c, src);
 }
+
+/**
+ * Located samples, four per block of `QUAD_BYTES` (`sampler_z.locateQuad`):
+ * each corner's four addresses (u32 lanes), then each corner's four weights
+ * (f32 lanes), corners in the order 00, 01, 10, 11.
+ */
+export const QUAD_BYTES: usize = 128;
+const WEIGHTS: usize = 64;
+
+/** Byte address of sample `s`'s lane in its block (corner 00's address). */
+@inline function sampleLane(samples: usize, s: i32): usize {
+  return samples + (<usize>(s >> 2) * QUAD_BYTES) + (<usize>(s & 3) << 2);
+}
+
+@inline function addWeighted(sum: v128, weight: v128, at: usize): v128 {
+  return f32x4.add(sum, f32x4.mul(weight, v128.load(at)));
+}
+
+/**
+ * Sixteen channels from byte offset `b` of every sample: four accumulators
+ * stay in registers over all samples and corners, stored once.
+ */
+function weightedSumBlock(samples: usize, count: i32, b: usize, dst: usize): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  for (let s = 0; s < count; s++) {
+    const lane = sampleLane(samples, s);
+    for (let corner: usize = 0; corner < WEIGHTS; corner += 16) {
+      const at = <usize>load<u32>(lane + corner) + b;
+      const weight = v128.load32_splat(lane + corner + WEIGHTS);
+      s0 = addWeighted(s0, weight, at);
+      s1 = addWeighted(s1, weight, at + 16);
+      s2 = addWeighted(s2, weight, at + 32);
+      s3 = addWeighted(s3, weight, at + 48);
+    }
+  }
+  v128.store(dst, s0);
+  v128.store(dst, s1, 16);
+  v128.store(dst, s2, 32);
+  v128.store(dst, s3, 48);
+}
+
+/** Four channels (`T = v128`) or one (`T = f32`) from byte offset `b` of every sample. */
+function weightedSumLanes<T>(samples: usize, count: i32, b: usize, dst: usize): void {
+  let sum = f32x4.splat(0);
+  for (let s = 0; s < count; s++) {
+    const lane = sampleLane(samples, s);
+    for (let corner: usize = 0; corner < WEIGHTS; corner += 16) {
+      const at = <usize>load<u32>(lane + corner) + b;
+      sum = f32x4.add(sum, f32x4.mul(v128.load32_splat(lane + corner + WEIGHTS), loadLanes<T>(at)));
+    }
+  }
+  storeLanes<T>(dst, sum);
+}
+
+/**
+ * `dst[i] = Σ weight * corner[c + i]` over the first `count` samples located
+ * at `samples`, for `i < length`: each output channel is summed in registers
+ * and written once.
+ */
+export function weightedSumRun(samples: usize, count: i32, c: i32, length: i32, dst: usize): void {
+  let i = 0;
+  for (; i + 16 <= length; i += 16) {
+    weightedSumBlock(samples, count, channelBytes(c, i), dst + runBytes(i));
+  }
+  for (; i < fullLength(length); i += 4) {
+    weightedSumLanes<v128>(samples, count, channelBytes(c, i), dst + runBytes(i));
+  }
+  for (; i < length; i++) {
+    weightedSumLanes<f32>(samples, count, channelBytes(c, i), dst + runBytes(i));
+  }
+}

@@ -135,19 +135,35 @@ export function outputColumnOf(x: i32, j: i32): i32 {
   return span >= 0 && span == index * stride && index < extent ? index : -1;
 }
 
+/** DCNv3's kernel row `b` (column `a`) relative to the kernel centre, before its offset scale. */
+@inline export function centredTapY(b: i32): i32 {
+  return b * dilationHeight - centreHeight;
+}
+
+@inline export function centredTapX(a: i32): i32 {
+  return a * dilationWidth - centreWidth;
+}
+
+/** DCNv3's kernel centre in the input for the current row. */
+@inline export function rowCentreY(): i32 {
+  return rowOriginY + centreHeight;
+}
+
+@inline export function rowCentreX(): i32 {
+  return rowOriginX + centreWidth;
+}
+
 /**
  * DCNv3's sample position of kernel row `b` (column `a`) of the current row:
  * the grid scaled by `scale` around the kernel centre, plus the scaled offset,
  * in f64 as the reference computes it.
  */
 @inline export function scaledTapY(b: i32, scale: f64, dy: f32): f64 {
-  return <f64>(rowOriginY + centreHeight) +
-      scale * (<f64>(b * dilationHeight - centreHeight) + <f64>dy);
+  return <f64>rowCentreY() + scale * (<f64>centredTapY(b) + <f64>dy);
 }
 
 @inline export function scaledTapX(a: i32, scale: f64, dx: f32): f64 {
-  return <f64>(rowOriginX + centreWidth) +
-      scale * (<f64>(a * dilationWidth - centreWidth) + <f64>dx);
+  return <f64>rowCentreX() + scale * (<f64>centredTapX(a) + <f64>dx);
 }
 
 /** Byte address in the columns `[G, rowCount, K * C/G]` of channel `c` of tap `tap` at chunk row `row`. */

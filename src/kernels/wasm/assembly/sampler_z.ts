@@ -11,7 +11,7 @@
 import {setCorners} from './bilinear_runs';
 import {channels, inHeight, inWidth} from './geometry';
 
-export {accumulateRun, gatherRun, sampleRun, scatterRun, sumGradX, sumGradY, sumValue} from './bilinear_runs';
+export {gatherRun, QUAD_BYTES, sampleRun, scatterRun, sumGradX, sumGradY, sumValue, weightedSumRun} from './bilinear_runs';
 
 /**
  * Locates `(y, x)` in the image at byte address `image`. Returns false when
@@ -41,4 +41,49 @@ export function locate(y: f64, x: f64, image: usize, zeros: usize): bool {
       bottom && right ? corner + below + pixel : zeros, zeros, <f32>(y - fy),
       <f32>(x - fx));
   return true;
+}
+
+/**
+ * `locate` for four samples at once (f32 lanes), writing one block of
+ * `QUAD_BYTES` at `at` (layout in bilinear_runs.ts): corner addresses in
+ * `image` (the zero pixel outside the input) and `scale` times the bilinear
+ * weights. A lane outside the window (or not finite) gets zero weights, so it
+ * adds exactly nothing, whatever its scale.
+ */
+export function locateQuad(y: v128, x: v128, scale: v128, image: usize, zeros: usize, at: usize): void {
+  const minusOne = f32x4.splat(-1);
+  const inside = v128.and(
+      v128.and(f32x4.gt(y, minusOne), f32x4.lt(y, f32x4.splat(<f32>inHeight))),
+      v128.and(f32x4.gt(x, minusOne), f32x4.lt(x, f32x4.splat(<f32>inWidth))));
+  const fy = f32x4.floor(y);
+  const fx = f32x4.floor(x);
+  const y0 = i32x4.trunc_sat_f32x4_s(fy);
+  const x0 = i32x4.trunc_sat_f32x4_s(fx);
+  // Lanes outside the window may wrap here; they take the zero pixel below.
+  const pixel = i32x4.splat(channels << 2);
+  const corner = i32x4.add(
+      i32x4.splat(<i32>image), i32x4.mul(i32x4.add(i32x4.mul(y0, i32x4.splat(inWidth)), x0), pixel));
+  const below = i32x4.splat((inWidth * channels) << 2);
+  const zero = i32x4.splat(0);
+  const one = i32x4.splat(1);
+  const top = v128.and(inside, i32x4.ge_s(y0, zero));
+  const bottom = v128.and(inside, i32x4.lt_s(i32x4.add(y0, one), i32x4.splat(inHeight)));
+  const left = i32x4.ge_s(x0, zero);
+  const right = i32x4.lt_s(i32x4.add(x0, one), i32x4.splat(inWidth));
+  const zeroPixel = i32x4.splat(<i32>zeros);
+  v128.store(at, v128.bitselect(corner, zeroPixel, v128.and(top, left)));
+  v128.store(at, v128.bitselect(i32x4.add(corner, pixel), zeroPixel, v128.and(top, right)), 16);
+  v128.store(at, v128.bitselect(i32x4.add(corner, below), zeroPixel, v128.and(bottom, left)), 32);
+  v128.store(at, v128.bitselect(i32x4.add(i32x4.add(corner, below), pixel), zeroPixel, v128.and(bottom, right)), 48);
+  // `and` with the window mask: +0 outside, even for a NaN position or scale.
+  const ly = v128.and(f32x4.sub(y, fy), inside);
+  const lx = v128.and(f32x4.sub(x, fx), inside);
+  const ones = f32x4.splat(1);
+  const upper = v128.and(f32x4.mul(f32x4.sub(ones, ly), scale), inside);
+  const lower = v128.and(f32x4.mul(ly, scale), inside);
+  const ux = f32x4.sub(ones, lx);
+  v128.store(at, f32x4.mul(upper, ux), 64);
+  v128.store(at, f32x4.mul(upper, lx), 80);
+  v128.store(at, f32x4.mul(lower, ux), 96);
+  v128.store(at, f32x4.mul(lower, lx), 112);
 }
