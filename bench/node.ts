@@ -30,15 +30,18 @@ async function main() {
   // BENCH_OPS (default: all) picks the ops, e.g. to skip a slow one on cpu.
   const ops = process.env.BENCH_OPS?.split(',') ?? Object.keys(OP_BENCHES);
   const rows: Row[] = [];
+  // Written after each step, so a run stopped early keeps what it timed.
+  const save = () => writeFileSync(out, JSON.stringify(rows));
   for (const op of ops) {
     rows.push(...await OP_BENCHES[op](note));
+    save();
   }
   if (backend === 'wasm') {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = threads;
     rows.push(...await benchOrt(ort, backend, async g => ortModel(g), note, ORT_GRAPHS.filter(g => ops.includes(g.op))));
   }
-  writeFileSync(out, JSON.stringify(rows));
+  save();
 }
 
 main().catch(e => {

@@ -13,7 +13,7 @@
  * backend and op in the results; the others stay.
  */
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, totalmem} from 'node:os';
 import {resolve} from 'node:path';
 
@@ -41,10 +41,17 @@ function nodeRuns(): Row[] {
   for (const [backend, threads] of runs) {
     console.log(`node: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
     const out = resolve(scratch, `node-${backend}-${threads}.json`);
-    execFileSync(resolve(root, 'node_modules/.bin/tsx'),
-                 [resolve(__dirname, 'node.ts'), backend, String(threads), out],
-                 {stdio: ['ignore', 'ignore', 'inherit']});
-    rows.push(...(JSON.parse(readFileSync(out, 'utf8')) as Row[]).map(r => ({...r, backend: `node ${r.backend}`})));
+    rmSync(out, {force: true});
+    try {
+      execFileSync(resolve(root, 'node_modules/.bin/tsx'),
+                   [resolve(__dirname, 'node.ts'), backend, String(threads), out],
+                   {stdio: ['ignore', 'ignore', 'inherit']});
+    } catch {
+      console.log(`  ${backend} stopped early; its rows so far are kept`);
+    }
+    if (existsSync(out)) {
+      rows.push(...(JSON.parse(readFileSync(out, 'utf8')) as Row[]).map(r => ({...r, backend: `node ${r.backend}`})));
+    }
   }
   return rows;
 }

@@ -26,7 +26,7 @@ export function renderTable(rows: Row[], machine: string): string {
       const cells = peers.map(p => {
         const peer = ofOp.find(x => same(x) && x.impl === p && x.mode === r.mode);
         if (peer == null) return '— | —';
-        if (peer.ms == null) return 'fails | —';
+        if (peer.ms == null) return `${peer.note?.includes('not timed:') ? 'not timed' : 'fails'} | —`;
         return `${ms(peer.ms)} | ${r.ms == null ? '—' : (r.ms / peer.ms).toFixed(2)}`;
       });
       const perBackward = r.mode === 'forward+backward' && r.ms != null && forward != null ?
@@ -41,9 +41,10 @@ export function renderTable(rows: Row[], machine: string): string {
     lines.push('', 'Peak memory of one forward + backward:', ...memory.map(r =>
         `- ${where(r)} ${r.workload} ${r.impl}: ${/peak [\d.]+ MiB/.exec(r.note!)![0]}`));
   }
-  const failures = rows.filter(r => r.note?.startsWith('fails'));
+  const failures = rows.filter(r => r.ms == null);
   if (failures.length) {
-    lines.push('', 'Failures:', ...failures.map(r => `- ${where(r)} ${r.op} ${r.workload} ${r.impl} ${r.mode}: ${r.note}`));
+    const why = (r: Row) => (r.note ?? '').replace(/^\d+ threads?, /, '');
+    lines.push('', 'Failures and cases not timed:', ...failures.map(r => `- ${where(r)} ${r.op} ${r.workload} ${r.impl} ${r.mode}: ${why(r)}`));
   }
   return lines.join('\n');
 }

@@ -75,10 +75,25 @@ export async function timeRow(row: Row, measure: () => Promise<{ms: number, runs
   try {
     Object.assign(row, await measure());
   } catch (e) {
-    row.note = `fails: ${String((e as Error).message ?? e).split('\n')[0].slice(0, 100)}`;
+    // Keeps the run's note (the thread count the tables group by).
+    row.note = `${row.note ? `${row.note}, ` : ''}fails: ${String((e as Error).message ?? e).split('\n')[0].slice(0, 100)}`;
   }
   rowsSoFar.push(row);
   return row;
+}
+
+/**
+ * Why the gather-based stock compositions of deformConv2d and dcnv3 are not
+ * timed on tfjs's cpu backend (its rank-5/6 broadcasting and gathers there).
+ */
+export const STOCK_ON_CPU = 'one forward ran over 5 minutes, its memory growing by ~20 MB/s';
+
+/** Both modes' rows of an implementation left out of a run, saying why. */
+export function notTimed(op: string, workload: string, impl: string, why: string, note = ''): Row[] {
+  return (['forward', 'forward+backward'] as const).map(mode => ({
+    op, workload, backend: tf.getBackend(), impl, mode, ms: null, runs: 0,
+    note: `${note ? `${note}, ` : ''}not timed: ${why}`,
+  }));
 }
 
 /** Seeded uniform input. */

@@ -50,7 +50,7 @@ export function locate(y: f64, x: f64, image: usize, zeros: usize): bool {
  * weights. A lane outside the window (or not finite) gets zero weights, so it
  * adds exactly nothing, whatever its scale.
  */
-export function locateQuad(y: v128, x: v128, scale: v128, image: usize, zeros: usize, at: usize): void {
+@inline export function locateQuad(y: v128, x: v128, scale: v128, image: usize, zeros: usize, at: usize): void {
   const minusOne = f32x4.splat(-1);
   const inside = v128.and(
       v128.and(f32x4.gt(y, minusOne), f32x4.lt(y, f32x4.splat(<f32>inHeight))),
