@@ -1,16 +1,17 @@
 /**
  * `npm run bench`: every op's workloads of bench/configs.json on every backend —
- * Node (cpu; wasm at 1 and 2 threads) and headless Chromium (webgl; wasm at
- * 1 and 2 threads, cross-origin isolated) —
+ * Node (cpu; wasm at 1 and 2 threads) and headless Chromium (webgl; webgpu
+ * through SwiftShader, peers only; wasm at 1 and 2 threads, cross-origin isolated) —
  * next to the peers in the same process or page. Prints a markdown table of
  * medians and ratios and writes bench/results/latest.{json,md}.
  *
  * `npm run bench -- --only node` or `--only browser` runs half of it; each
  * half's rows stay in bench/results/<half>.json, and the table shows both.
  * BENCH_NODE_BACKENDS (default `cpu,wasm`), BENCH_BROWSER_BACKENDS (default
- * `webgl,wasm`) and BENCH_OPS (default all) pick backends and ops: deformConv2d on cpu takes long, tfjs's own cpu
- * convolution gradients being slow. New rows replace those of the same
- * backend and op in the results; the others stay.
+ * `webgl,webgpu,wasm`) and BENCH_OPS (default all) pick backends and ops
+ * (deformConv2d on cpu takes long: tfjs's own cpu convolution gradients are
+ * slow). New rows replace those of the same backend and op in the results;
+ * the others stay.
  */
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -78,10 +79,10 @@ async function browserRuns(save: (rows: Row[]) => void): Promise<Row[]> {
   });
   const rows: Row[] = [];
   try {
-    // webgpu joins once the package has webgpu kernels.
-    const backends = (process.env.BENCH_BROWSER_BACKENDS ?? 'webgl,wasm').split(',');
+    // On webgpu only the peers run (the package has no webgpu kernels yet: our rows say so).
+    const backends = (process.env.BENCH_BROWSER_BACKENDS ?? 'webgl,webgpu,wasm').split(',');
     const ops = process.env.BENCH_OPS?.split(',') ?? BROWSER_OP_ORDER;
-    const runs = ([['webgl', 1], ['wasm', 1], ['wasm', 2]] as const).filter(([b]) => backends.includes(b));
+    const runs = ([['webgl', 1], ['webgpu', 1], ['wasm', 1], ['wasm', 2]] as const).filter(([b]) => backends.includes(b));
     for (const [backend, threads] of runs) {
       // One fresh page per op, with a time limit: a stall (e.g. a stock-op
       // gradient that SwiftShader chokes on) costs that op's remaining rows only.

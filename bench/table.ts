@@ -31,8 +31,9 @@ export function renderTable(rows: Row[], machine: string): string {
       });
       const perBackward = r.mode === 'forward+backward' && r.ms != null && forward != null ?
           `${(r.ms / forward).toFixed(2)}x` : '';
+      const failed = r.note?.includes('not registered for backend') ? 'no kernel' : 'fails';
       lines.push(`| ${r.backend}${threads(r) ? ` (${threads(r)})` : ''} | ${r.workload} | ${r.mode} | ${
-          r.ms == null ? 'fails' : ms(r.ms)} | ${perBackward} | ${cells.join(' | ')} |`);
+          r.ms == null ? failed : ms(r.ms)} | ${perBackward} | ${cells.join(' | ')} |`);
     }
   }
   const where = (r: Row) => `${r.backend}${threads(r) ? ` (${threads(r)})` : ''}`;
