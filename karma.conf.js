@@ -34,28 +34,39 @@ function CountsReporter(baseReporterDecorator) {
 CountsReporter.$inject = ['baseReporterDecorator'];
 
 const backends = (process.env.TFDEFORM_BROWSER_BACKENDS || 'cpu')
-    .split(',').map(s => s.trim()).filter(Boolean);
+  .split(',')
+  .map(s => s.trim())
+  .filter(Boolean);
 
 // TFDEFORM_KARMA_ISOLATED=1 makes the page cross-origin isolated
 // (SharedArrayBuffer allowed), so tfjs picks its threaded SIMD wasm binary.
-const isolationHeaders = process.env.TFDEFORM_KARMA_ISOLATED === '1' ? [
-  {match: '.*', name: 'Cross-Origin-Opener-Policy', value: 'same-origin'},
-  {match: '.*', name: 'Cross-Origin-Embedder-Policy', value: 'require-corp'},
-] : [];
+const isolationHeaders =
+  process.env.TFDEFORM_KARMA_ISOLATED === '1'
+    ? [
+        {match: '.*', name: 'Cross-Origin-Opener-Policy', value: 'same-origin'},
+        {match: '.*', name: 'Cross-Origin-Embedder-Policy', value: 'require-corp'},
+      ]
+    : [];
 
-module.exports = function(config) {
+module.exports = function (config) {
   config.set({
     frameworks: ['jasmine'],
     files: [
       'test/browser/setup.ts',
       'test/specs/**/*.spec.ts',
-      {pattern: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm',
-       included: false, served: true, watched: false},
+      {
+        pattern: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm',
+        included: false,
+        served: true,
+        watched: false,
+      },
     ],
     preprocessors: {'test/**/*.ts': ['esbuild']},
     esbuild: {target: 'es2020', sourcemap: true},
     plugins: [
-      'karma-jasmine', 'karma-chrome-launcher', 'karma-esbuild',
+      'karma-jasmine',
+      'karma-chrome-launcher',
+      'karma-esbuild',
       {'reporter:counts': ['type', CountsReporter]},
     ],
     reporters: ['dots', 'counts'],
@@ -65,8 +76,13 @@ module.exports = function(config) {
       ChromeHeadlessNoSandbox: {
         base: 'ChromeHeadless',
         // Root needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-        flags: ['--no-sandbox', '--disable-background-networking',
-                '--disable-component-update', '--disable-sync', '--no-first-run'],
+        flags: [
+          '--no-sandbox',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
       },
     },
     client: {backends, jasmine: {random: false, timeoutInterval: 120000}},

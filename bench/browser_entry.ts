@@ -20,7 +20,15 @@ import {Row, rowsSoFar} from './timing';
 setWasmPaths('/tfjs-wasm/');
 ort.env.wasm.wasmPaths = '/ort/';
 
-async function runBench({backend, threads, op}: {backend: string, threads: number, op: string}): Promise<Row[]> {
+async function runBench({
+  backend,
+  threads,
+  op,
+}: {
+  backend: string;
+  threads: number;
+  op: string;
+}): Promise<Row[]> {
   if (backend === 'wasm') {
     setThreadsCount(threads);
     ort.env.wasm.numThreads = threads;
@@ -33,8 +41,16 @@ async function runBench({backend, threads, op}: {backend: string, threads: numbe
   const rows = await OP_BENCHES[op](note);
   if (backend === 'wasm') {
     const model = async (g: OrtGraph) =>
-        new Uint8Array(await (await fetch(`/models/${g.op}/${g.workload}.onnx`)).arrayBuffer());
-    rows.push(...await benchOrt(ort, backend, model, note, ORT_GRAPHS.filter(g => g.op === op)));
+      new Uint8Array(await (await fetch(`/models/${g.op}/${g.workload}.onnx`)).arrayBuffer());
+    rows.push(
+      ...(await benchOrt(
+        ort,
+        backend,
+        model,
+        note,
+        ORT_GRAPHS.filter(g => g.op === op),
+      )),
+    );
   }
   return rows;
 }

@@ -24,29 +24,62 @@ export async function benchDeformConv2d(note = ''): Promise<Row[]> {
     const taps = w.offsetGroups * w.k * w.k;
     const x = uniform([w.N, w.H, w.W, w.C], -1, 1, 1);
     const filter = uniform([w.k, w.k, w.C / w.groups, w.Cout], -0.1, 0.1, 2);
-    const offset = uniform([w.N, ho, wo, 2 * taps], -2, 2, 3);  // up to ±2 pixels
+    const offset = uniform([w.N, ho, wo, 2 * taps], -2, 2, 3); // up to ±2 pixels
     const mask = w.mask ? uniform([w.N, ho, wo, taps], 0, 1, 4) : undefined;
     const inputs = mask ? [x, filter, offset, mask] : [x, filter, offset];
-    const attrs = {strides: w.s, pad: w.p, dilations: w.d, groups: w.groups, offsetGroups: w.offsetGroups};
-    const ours = (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) => m ?
-        modulatedDeformConv2d({x, filter: f, offset: o, mask: m, ...attrs}) :
-        deformConv2d({x, filter: f, offset: o, ...attrs});
-    const stock = (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) => stockDeformConv2d({
-      x: x as tf.Tensor4D, filter: f as tf.Tensor4D, offset: o as tf.Tensor4D, mask: m as tf.Tensor4D,
-      stride: w.s, pad: w.p, dilation: w.d, offsetGroups: w.offsetGroups});
-    const conv = (x: tf.Tensor, f: tf.Tensor) => tf.conv2d(
-        x as tf.Tensor4D, f as tf.Tensor4D, w.s, [[0, 0], [w.p, w.p], [w.p, w.p], [0, 0]], 'NHWC', w.d);
-    rows.push(...await timeCases('deformConv2d', w.name, [
-      ...bothModes('tfjs-deform', ours, inputs),
-      ...bothModes('tf.conv2d', conv, [x, filter]),
-    ], note));
-    stockRuns.push(tf.getBackend() === 'cpu' ?
-        async () => notTimed('deformConv2d', w.name, 'stock ops', STOCK_ON_CPU, note) :
-        () => timeCases('deformConv2d', w.name, bothModes('stock ops', stock, inputs), note));
+    const attrs = {
+      strides: w.s,
+      pad: w.p,
+      dilations: w.d,
+      groups: w.groups,
+      offsetGroups: w.offsetGroups,
+    };
+    const ours = (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
+      m
+        ? modulatedDeformConv2d({x, filter: f, offset: o, mask: m, ...attrs})
+        : deformConv2d({x, filter: f, offset: o, ...attrs});
+    const stock = (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
+      stockDeformConv2d({
+        x: x as tf.Tensor4D,
+        filter: f as tf.Tensor4D,
+        offset: o as tf.Tensor4D,
+        mask: m as tf.Tensor4D,
+        stride: w.s,
+        pad: w.p,
+        dilation: w.d,
+        offsetGroups: w.offsetGroups,
+      });
+    const conv = (x: tf.Tensor, f: tf.Tensor) =>
+      tf.conv2d(
+        x as tf.Tensor4D,
+        f as tf.Tensor4D,
+        w.s,
+        [
+          [0, 0],
+          [w.p, w.p],
+          [w.p, w.p],
+          [0, 0],
+        ],
+        'NHWC',
+        w.d,
+      );
+    rows.push(
+      ...(await timeCases(
+        'deformConv2d',
+        w.name,
+        [...bothModes('tfjs-deform', ours, inputs), ...bothModes('tf.conv2d', conv, [x, filter])],
+        note,
+      )),
+    );
+    stockRuns.push(
+      tf.getBackend() === 'cpu'
+        ? async () => notTimed('deformConv2d', w.name, 'stock ops', STOCK_ON_CPU, note)
+        : () => timeCases('deformConv2d', w.name, bothModes('stock ops', stock, inputs), note),
+    );
     inputsToDispose.push(...inputs);
   }
   for (const run of stockRuns) {
-    rows.push(...await run());
+    rows.push(...(await run()));
   }
   tf.dispose(inputsToDispose);
   return rows;

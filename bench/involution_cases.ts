@@ -17,9 +17,11 @@ export async function benchInvolution(note = ''): Promise<Row[]> {
     const kernel = uniform([w.N, w.H, w.W, w.groups * w.k * w.k], -0.1, 0.1, 2);
     const depthwiseFilter = uniform([w.k, w.k, w.C, 1], -0.1, 0.1, 3);
     const ours = (x: tf.Tensor, k: tf.Tensor) =>
-        involution({x, kernel: k, kernelSize: w.k, strides: w.s, dilations: w.d, groups: w.groups});
-    const stock = (x: tf.Tensor, k: tf.Tensor) => stockInvolution(x as tf.Tensor4D, k as tf.Tensor4D, w.k, w.groups);
-    const depthwise = (x: tf.Tensor, f: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, w.s, 'same');
+      involution({x, kernel: k, kernelSize: w.k, strides: w.s, dilations: w.d, groups: w.groups});
+    const stock = (x: tf.Tensor, k: tf.Tensor) =>
+      stockInvolution(x as tf.Tensor4D, k as tf.Tensor4D, w.k, w.groups);
+    const depthwise = (x: tf.Tensor, f: tf.Tensor) =>
+      tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, w.s, 'same');
     const cases = [
       ...bothModes('tfjs-deform', ours, [x, kernel]),
       ...bothModes('tf.depthwiseConv2d', depthwise, [x, depthwiseFilter]),

@@ -4,7 +4,7 @@
  * onnxruntime-web (wasm, same thread count) next to the wasm backend, in this
  * one process.
  */
-import '@tensorflow/tfjs-layers';  // registers tfjs-core's gradients in Node
+import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients in Node
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import {setThreadsCount} from '@tensorflow/tfjs-backend-wasm';
@@ -33,13 +33,21 @@ async function main() {
   // Written after each step, so a run stopped early keeps what it timed.
   const save = () => writeFileSync(out, JSON.stringify(rows));
   for (const op of ops) {
-    rows.push(...await OP_BENCHES[op](note));
+    rows.push(...(await OP_BENCHES[op](note)));
     save();
   }
   if (backend === 'wasm') {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = threads;
-    rows.push(...await benchOrt(ort, backend, async g => ortModel(g), note, ORT_GRAPHS.filter(g => ops.includes(g.op))));
+    rows.push(
+      ...(await benchOrt(
+        ort,
+        backend,
+        async g => ortModel(g),
+        note,
+        ORT_GRAPHS.filter(g => ops.includes(g.op)),
+      )),
+    );
   }
   save();
 }

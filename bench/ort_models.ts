@@ -9,7 +9,8 @@ export function ortModel(g: OrtGraph): Uint8Array {
     opset: g.opset,
     outputs: g.outputs,
     inputs: Object.entries(g.feeds).map(([name, feed]) => ({
-      name, dims: feed.shape,
+      name,
+      dims: feed.shape,
       data: feed.int64 ? new BigInt64Array(0) : new Float32Array(0),
     })),
   });

@@ -19,7 +19,7 @@ export interface Feed {
   shape: number[];
   /** int64 inputs (RoiAlign's batch indices); float32 otherwise. */
   int64?: boolean;
-  values: () => Float32Array|BigInt64Array;
+  values: () => Float32Array | BigInt64Array;
 }
 
 export interface OrtGraph {
@@ -40,11 +40,19 @@ function filled(size: number, lo: number, hi: number, seed: number): Float32Arra
   let s = seed;
   return Float32Array.from({length: size}, () => {
     s = (s * 1103515245 + 12345) % 2147483648;
-    return lo + (hi - lo) * s / 2147483648;
+    return lo + ((hi - lo) * s) / 2147483648;
   });
 }
-const uniformFeed = (shape: number[], lo: number, hi: number, seed: number): Feed =>
-    ({shape, values: () => filled(shape.reduce((a, b) => a * b, 1), lo, hi, seed)});
+const uniformFeed = (shape: number[], lo: number, hi: number, seed: number): Feed => ({
+  shape,
+  values: () =>
+    filled(
+      shape.reduce((a, b) => a * b, 1),
+      lo,
+      hi,
+      seed,
+    ),
+});
 
 export function deformConvGraph(w: DcnWorkload): OrtGraph {
   const [ho, wo] = dcnOutputSize(w);
@@ -53,15 +61,31 @@ export function deformConvGraph(w: DcnWorkload): OrtGraph {
     X: uniformFeed([w.N, w.C, w.H, w.W], -1, 1, 1),
     W: uniformFeed([w.Cout, w.C / w.groups, w.k, w.k], -0.1, 0.1, 2),
     offset: uniformFeed([w.N, 2 * taps, ho, wo], -2, 2, 3),
-    ...(w.mask ? {B: uniformFeed([w.Cout], -0.1, 0.1, 4), mask: uniformFeed([w.N, taps, ho, wo], 0, 1, 5)} : {}),
+    ...(w.mask
+      ? {B: uniformFeed([w.Cout], -0.1, 0.1, 4), mask: uniformFeed([w.N, taps, ho, wo], 0, 1, 5)}
+      : {}),
   };
   return {
-    op: 'deformConv2d', workload: w.name, feeds, opset: 22, outputs: ['Y'],
-    nodes: [{
-      opType: 'DeformConv', inputs: Object.keys(feeds), outputs: ['Y'],
-      attrs: {kernel_shape: [w.k, w.k], strides: [w.s, w.s], dilations: [w.d, w.d],
-              pads: [w.p, w.p, w.p, w.p], group: w.groups, offset_group: w.offsetGroups},
-    }],
+    op: 'deformConv2d',
+    workload: w.name,
+    feeds,
+    opset: 22,
+    outputs: ['Y'],
+    nodes: [
+      {
+        opType: 'DeformConv',
+        inputs: Object.keys(feeds),
+        outputs: ['Y'],
+        attrs: {
+          kernel_shape: [w.k, w.k],
+          strides: [w.s, w.s],
+          dilations: [w.d, w.d],
+          pads: [w.p, w.p, w.p, w.p],
+          group: w.groups,
+          offset_group: w.offsetGroups,
+        },
+      },
+    ],
   };
 }
 
@@ -69,27 +93,60 @@ export function roiAlignGraph(w: RoiWorkload): OrtGraph {
   const boxes = roiBoxes(w);
   const column = (r: number, i: number) => boxes[5 * r + i];
   return {
-    op: 'deformRoiPool', workload: w.name, opset: 16, outputs: ['Y'],
+    op: 'deformRoiPool',
+    workload: w.name,
+    opset: 16,
+    outputs: ['Y'],
     feeds: {
       X: uniformFeed([w.N, w.C, w.H, w.W], -1, 1, 1),
-      rois: {shape: [w.rois, 4], values: () => Float32Array.from({length: 4 * w.rois}, (_, i) => column(i >> 2, 1 + (i & 3)))},
-      batch_indices: {shape: [w.rois], int64: true, values: () => BigInt64Array.from({length: w.rois}, (_, r) => BigInt(column(r, 0)))},
+      rois: {
+        shape: [w.rois, 4],
+        values: () =>
+          Float32Array.from({length: 4 * w.rois}, (_, i) => column(i >> 2, 1 + (i & 3))),
+      },
+      batch_indices: {
+        shape: [w.rois],
+        int64: true,
+        values: () => BigInt64Array.from({length: w.rois}, (_, r) => BigInt(column(r, 0))),
+      },
     },
-    nodes: [{
-      opType: 'RoiAlign', inputs: ['X', 'rois', 'batch_indices'], outputs: ['Y'],
-      attrs: {mode: 'avg', coordinate_transformation_mode: 'half_pixel', output_height: w.outputSize,
-              output_width: w.outputSize, sampling_ratio: w.samplingRatio, spatial_scale: {float: w.spatialScale}},
-    }],
+    nodes: [
+      {
+        opType: 'RoiAlign',
+        inputs: ['X', 'rois', 'batch_indices'],
+        outputs: ['Y'],
+        attrs: {
+          mode: 'avg',
+          coordinate_transformation_mode: 'half_pixel',
+          output_height: w.outputSize,
+          output_width: w.outputSize,
+          sampling_ratio: w.samplingRatio,
+          spatial_scale: {float: w.spatialScale},
+        },
+      },
+    ],
   };
 }
 
-type Dcnv3Workload = typeof configs.dcnv3[number];
+type Dcnv3Workload = (typeof configs.dcnv3)[number];
 
 /** InternImage's dcnv3_core_pytorch (pad, grids, GridSample, mask, sum) as the oracle builds it. */
 export function dcnv3GridSampleGraph(w: Dcnv3Workload): OrtGraph {
   const c: Config = {
-    N: w.N, H: w.H, W: w.W, G: w.groups, Cg: w.C / w.groups, kh: w.k, kw: w.k, sh: w.s, sw: w.s,
-    dh: w.d, dw: w.d, pads: [w.p, w.p, w.p, w.p], s: w.offsetScale, offsets: 'small',
+    N: w.N,
+    H: w.H,
+    W: w.W,
+    G: w.groups,
+    Cg: w.C / w.groups,
+    kh: w.k,
+    kw: w.k,
+    sh: w.s,
+    sw: w.s,
+    dh: w.d,
+    dw: w.d,
+    pads: [w.p, w.p, w.p, w.p],
+    s: w.offsetScale,
+    offsets: 'small',
   };
   const [ho, wo] = outSize(c);
   const points = w.groups * w.k * w.k;
@@ -101,25 +158,50 @@ export function dcnv3GridSampleGraph(w: Dcnv3Workload): OrtGraph {
   // The builder only needs the inputs' shapes; their values are the feeds.
   const empty = new Float32Array(0);
   const {b, y} = pytorchGraph({c, Ho: ho, Wo: wo, x: empty, offset: empty, mask: empty});
-  return {op: 'dcnv3', workload: w.name, feeds, nodes: b.nodes, initializers: b.initializers, outputs: [y], opset: OPSET,
-          impl: 'onnxruntime-web (GridSample graph)'};
+  return {
+    op: 'dcnv3',
+    workload: w.name,
+    feeds,
+    nodes: b.nodes,
+    initializers: b.initializers,
+    outputs: [y],
+    opset: OPSET,
+    impl: 'onnxruntime-web (GridSample graph)',
+  };
 }
 
 export const ORT_GRAPHS: OrtGraph[] = [
-  ...configs.deformConv2d.map(deformConvGraph), ...configs.deformRoiPool.map(roiAlignGraph),
+  ...configs.deformConv2d.map(deformConvGraph),
+  ...configs.deformRoiPool.map(roiAlignGraph),
   ...configs.dcnv3.map(dcnv3GridSampleGraph),
 ];
 
 export async function benchOrt(
-    ort: typeof Ort, backend: string, model: (g: OrtGraph) => Promise<Uint8Array>, note: string,
-    graphs = ORT_GRAPHS): Promise<Row[]> {
+  ort: typeof Ort,
+  backend: string,
+  model: (g: OrtGraph) => Promise<Uint8Array>,
+  note: string,
+  graphs = ORT_GRAPHS,
+): Promise<Row[]> {
   const rows: Row[] = [];
   for (const g of graphs) {
-    rows.push(await timeRow(
-        {op: g.op, workload: g.workload, backend, impl: g.impl ?? 'onnxruntime-web', mode: 'forward', ms: null, runs: 0, note},
+    rows.push(
+      await timeRow(
+        {
+          op: g.op,
+          workload: g.workload,
+          backend,
+          impl: g.impl ?? 'onnxruntime-web',
+          mode: 'forward',
+          ms: null,
+          runs: 0,
+          note,
+        },
         async () => {
-          const session = await ort.InferenceSession.create(
-              await model(g), {executionProviders: ['wasm'], graphOptimizationLevel: 'all'});
+          const session = await ort.InferenceSession.create(await model(g), {
+            executionProviders: ['wasm'],
+            graphOptimizationLevel: 'all',
+          });
           const feeds: Record<string, Ort.Tensor> = {};
           for (const [name, feed] of Object.entries(g.feeds)) {
             const values = feed.values();
@@ -130,7 +212,9 @@ export async function benchOrt(
           });
           await session.release();
           return timing;
-        }));
+        },
+      ),
+    );
   }
   return rows;
 }

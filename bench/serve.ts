@@ -13,17 +13,21 @@ import {ORT_GRAPHS} from './ort_peer';
 
 const root = resolve(__dirname, '..');
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
-  '.html': 'text/html', '.onnx': 'application/octet-stream',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html',
+  '.onnx': 'application/octet-stream',
 };
-const PAGE = '<!doctype html><meta charset="utf-8"><title>tfjs-deform bench</title>' +
-    '<script type="module" src="/bundle.js"></script>';
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>tfjs-deform bench</title>' +
+  '<script type="module" src="/bundle.js"></script>';
 
-async function body(path: string, scratch: string): Promise<Buffer|string|Uint8Array> {
+async function body(path: string, scratch: string): Promise<Buffer | string | Uint8Array> {
   if (path === '/') return PAGE;
   if (path === '/bundle.js') return readFile(resolve(scratch, 'bundle.js'));
-  const file = (prefix: string, dir: string) => path.startsWith(prefix) &&
-      resolve(root, dir, path.slice(prefix.length).replace(/\.\./g, ''));
+  const file = (prefix: string, dir: string) =>
+    path.startsWith(prefix) && resolve(root, dir, path.slice(prefix.length).replace(/\.\./g, ''));
   const tfjsWasm = file('/tfjs-wasm/', 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   if (tfjsWasm) return readFile(tfjsWasm);
   const ortFile = file('/ort/', 'node_modules/onnxruntime-web/dist');
@@ -34,7 +38,7 @@ async function body(path: string, scratch: string): Promise<Buffer|string|Uint8A
   throw new Error('not found');
 }
 
-export async function serveBenchPage(scratch: string): Promise<{url: string, close: () => void}> {
+export async function serveBenchPage(scratch: string): Promise<{url: string; close: () => void}> {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {

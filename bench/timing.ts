@@ -6,21 +6,22 @@ export interface Row {
   workload: string;
   backend: string;
   impl: string;
-  mode: 'forward'|'forward+backward';
+  mode: 'forward' | 'forward+backward';
   /** Median wall time per call in ms, or null when the implementation failed. */
-  ms: number|null;
+  ms: number | null;
   runs: number;
   note?: string;
 }
 
 /** Something to time: returns the tensors to wait for (then disposed). */
-export type Run = () => tf.Tensor|tf.Tensor[];
+export type Run = () => tf.Tensor | tf.Tensor[];
 export type Case = [impl: string, mode: Row['mode'], run: Run];
 
 /** Median of at least `minRuns` timed calls after warm-up, within a time budget. */
 export async function median(
-    run: () => Promise<void>, {minRuns = 5, maxRuns = 30, budgetMs = 4000} = {}):
-    Promise<{ms: number, runs: number}> {
+  run: () => Promise<void>,
+  {minRuns = 5, maxRuns = 30, budgetMs = 4000} = {},
+): Promise<{ms: number; runs: number}> {
   // Warm-up (compiles shaders, grows heaps); a slow case gets fewer runs, and
   // one far over the budget is reported from its single (cold) run.
   const t = performance.now();
@@ -36,8 +37,10 @@ export async function median(
   }
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < minRuns ||
-         (times.length < maxRuns && performance.now() - start < budgetMs)) {
+  while (
+    times.length < minRuns ||
+    (times.length < maxRuns && performance.now() - start < budgetMs)
+  ) {
     const t0 = performance.now();
     await run();
     times.push(performance.now() - t0);
@@ -58,11 +61,19 @@ function timeTf(run: Run) {
 
 /** Times each case on the active backend; a failing one becomes a row saying why. */
 export async function timeCases(
-    op: string, workload: string, cases: Case[], note = ''): Promise<Row[]> {
+  op: string,
+  workload: string,
+  cases: Case[],
+  note = '',
+): Promise<Row[]> {
   const rows: Row[] = [];
   for (const [impl, mode, run] of cases) {
-    rows.push(await timeRow({op, workload, backend: tf.getBackend(), impl, mode, ms: null, runs: 0, note},
-                            () => timeTf(run)));
+    rows.push(
+      await timeRow(
+        {op, workload, backend: tf.getBackend(), impl, mode, ms: null, runs: 0, note},
+        () => timeTf(run),
+      ),
+    );
   }
   return rows;
 }
@@ -71,12 +82,17 @@ export async function timeCases(
 export const rowsSoFar: Row[] = [];
 
 /** Fills a row from `measure`, or notes the failure. */
-export async function timeRow(row: Row, measure: () => Promise<{ms: number, runs: number}>): Promise<Row> {
+export async function timeRow(
+  row: Row,
+  measure: () => Promise<{ms: number; runs: number}>,
+): Promise<Row> {
   try {
     Object.assign(row, await measure());
   } catch (e) {
     // Keeps the run's note (the thread count the tables group by).
-    row.note = `${row.note ? `${row.note}, ` : ''}fails: ${String((e as Error).message ?? e).split('\n')[0].slice(0, 100)}`;
+    row.note = `${row.note ? `${row.note}, ` : ''}fails: ${String((e as Error).message ?? e)
+      .split('\n')[0]
+      .slice(0, 100)}`;
   }
   rowsSoFar.push(row);
   return row;
@@ -89,9 +105,21 @@ export async function timeRow(row: Row, measure: () => Promise<{ms: number, runs
 export const STOCK_ON_CPU = 'one forward ran over 5 minutes, its memory growing by ~20 MB/s';
 
 /** Both modes' rows of an implementation left out of a run, saying why. */
-export function notTimed(op: string, workload: string, impl: string, why: string, note = ''): Row[] {
+export function notTimed(
+  op: string,
+  workload: string,
+  impl: string,
+  why: string,
+  note = '',
+): Row[] {
   return (['forward', 'forward+backward'] as const).map(mode => ({
-    op, workload, backend: tf.getBackend(), impl, mode, ms: null, runs: 0,
+    op,
+    workload,
+    backend: tf.getBackend(),
+    impl,
+    mode,
+    ms: null,
+    runs: 0,
     note: `${note ? `${note}, ` : ''}not timed: ${why}`,
   }));
 }
@@ -102,7 +130,11 @@ export function uniform(shape: number[], lo: number, hi: number, seed: number): 
 }
 
 /** Both modes of an op: `f(...inputs)`, and the gradients of its sum w.r.t. every input. */
-export function bothModes(impl: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Case[] {
+export function bothModes(
+  impl: string,
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+): Case[] {
   return [
     [impl, 'forward', () => f(...inputs)],
     [impl, 'forward+backward', () => tf.grads((...xs: tf.Tensor[]) => tf.sum(f(...xs)))(inputs)],

@@ -8,7 +8,7 @@
  *
  *   npm run train -- [--backend wasm|cpu] [--steps 600] [--out demo-output]
  */
-import '@tensorflow/tfjs-layers';  // also registers tfjs-core's gradients in Node
+import '@tensorflow/tfjs-layers'; // also registers tfjs-core's gradients in Node
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -29,7 +29,15 @@ import {createModel, MODEL_KINDS, MODEL_TITLES, ModelKind} from './shared/models
 import {overlayDiscs} from './shared/overlay_marks';
 import {seededRandom} from './shared/random';
 import {analyseStack, inkCentre, samplingPoints, unitNearest} from './shared/sampling';
-import {accuracyOf, BATCH_SIZE, imagesTensor, predictClasses, TEST_SEED, trainStep, TRAIN_SEED} from './shared/training';
+import {
+  accuracyOf,
+  BATCH_SIZE,
+  imagesTensor,
+  predictClasses,
+  TEST_SEED,
+  trainStep,
+  TRAIN_SEED,
+} from './shared/training';
 
 const TEST_EXAMPLES = 1000;
 const PICTURED_DIGITS = 4;
@@ -47,11 +55,15 @@ type Models = Record<ModelKind, tfl.LayersModel>;
 async function train(models: Models, digits: DigitSet, steps: number): Promise<void> {
   const random = seededRandom(TRAIN_SEED);
   const totalMs = {cnn: 0, dcn: 0};
-  const bar = new SingleBar({
-    format: '{bar} {value}/{total} steps | loss: cnn {cnn} dcn {dcn} | ms/step: cnn {cnnMs} dcn {dcnMs}',
-    noTTYOutput: true,
-    notTTYSchedule: 10_000,
-  }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format:
+        '{bar} {value}/{total} steps | loss: cnn {cnn} dcn {dcn} | ms/step: cnn {cnnMs} dcn {dcnMs}',
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+    },
+    Presets.shades_classic,
+  );
   bar.start(steps, 0, {cnn: '-', dcn: '-', cnnMs: '-', dcnMs: '-'});
   for (let step = 1; step <= steps; step++) {
     const batch = randomExamples(digits, BATCH_SIZE, random);
@@ -70,30 +82,47 @@ async function train(models: Models, digits: DigitSet, steps: number): Promise<v
 }
 
 /** Saves the model, loads it back and checks that it predicts exactly what the trained one does. */
-async function saveAndReload(model: tfl.LayersModel, folder: string, images: Float32Array): Promise<boolean> {
+async function saveAndReload(
+  model: tfl.LayersModel,
+  folder: string,
+  images: Float32Array,
+): Promise<boolean> {
   await model.save(folderSaver(folder));
   const reloaded = await tfl.loadLayersModel(await folderLoader(folder));
   const x = imagesTensor(images);
   const [before, after] = [model, reloaded].map(m => m.predict(x) as tf.Tensor);
   const difference = (await tf.max(tf.abs(tf.sub(before, after))).data())[0];
-  const sameClasses = tf.all(tf.equal(tf.argMax(before, 1), tf.argMax(after, 1))).dataSync()[0] === 1;
-  console.log(`saved ${folder}/ and reloaded it: largest difference in predicted probabilities ${difference}, ` +
-              `same classes: ${sameClasses}`);
+  const sameClasses =
+    tf.all(tf.equal(tf.argMax(before, 1), tf.argMax(after, 1))).dataSync()[0] === 1;
+  console.log(
+    `saved ${folder}/ and reloaded it: largest difference in predicted probabilities ${difference}, ` +
+      `same classes: ${sameClasses}`,
+  );
   tf.dispose([x, before, after]);
   reloaded.dispose();
   return sameClasses && difference === 0;
 }
 
-async function drawSamplingPoints(model: tfl.LayersModel, images: Float32Array[], path: string): Promise<void> {
-  const panels = await Promise.all(images.map(async image => {
-    const stack = await analyseStack(model, image);
-    const centre = inkCentre(image);
-    const unit = unitNearest(stack, centre.y, centre.x);
-    return {
-      image,
-      discs: overlayDiscs(samplingPoints(stack, unit), samplingPoints(stack, unit, true), PNG_SCALE),
-    };
-  }));
+async function drawSamplingPoints(
+  model: tfl.LayersModel,
+  images: Float32Array[],
+  path: string,
+): Promise<void> {
+  const panels = await Promise.all(
+    images.map(async image => {
+      const stack = await analyseStack(model, image);
+      const centre = inkCentre(image);
+      const unit = unitNearest(stack, centre.y, centre.x);
+      return {
+        image,
+        discs: overlayDiscs(
+          samplingPoints(stack, unit),
+          samplingPoints(stack, unit, true),
+          PNG_SCALE,
+        ),
+      };
+    }),
+  );
   writeSamplingPng(path, panels);
   console.log(`sampling points of ${images.length} test digits: ${path}`);
 }
@@ -105,8 +134,10 @@ async function main() {
   if (!(await tf.setBackend(backend))) {
     throw new Error(`backend ${backend} failed to initialise`);
   }
-  await ready();  // tfjs-deform's wasm module, for the wasm backend
-  console.log(`training both models for ${steps} steps of ${BATCH_SIZE} digits on the ${tf.getBackend()} backend`);
+  await ready(); // tfjs-deform's wasm module, for the wasm backend
+  console.log(
+    `training both models for ${steps} steps of ${BATCH_SIZE} digits on the ${tf.getBackend()} backend`,
+  );
 
   const digits = splitDigits(loadMnistDigits());
   const models: Models = {cnn: createModel('cnn'), dcn: createModel('dcn')};
@@ -115,7 +146,9 @@ async function main() {
   const test = randomExamples(digits.test, TEST_EXAMPLES, seededRandom(TEST_SEED));
   for (const kind of MODEL_KINDS) {
     const accuracy = accuracyOf(await predictClasses(models[kind], test), test.labels);
-    console.log(`test accuracy, ${MODEL_TITLES[kind]}: ${(100 * accuracy).toFixed(1)}% (${TEST_EXAMPLES} digits)`);
+    console.log(
+      `test accuracy, ${MODEL_TITLES[kind]}: ${(100 * accuracy).toFixed(1)}% (${TEST_EXAMPLES} digits)`,
+    );
   }
   const reloadedOk = await saveAndReload(models.dcn, resolve(out, 'dcn-model'), test.images);
   const pictured = Array.from({length: PICTURED_DIGITS}, (_, n) => exampleImage(test, n));

@@ -25,8 +25,9 @@ function umd(body: string): string {
   const deps = JSON.stringify(external);
   return `(function (root, factory) {
   if (typeof define === 'function' && define.amd) define(${deps}, factory);
-  else if (typeof module === 'object' && module.exports) module.exports = factory(${
-      external.map(d => `require('${d}')`).join(', ')});
+  else if (typeof module === 'object' && module.exports) module.exports = factory(${external
+    .map(d => `require('${d}')`)
+    .join(', ')});
   else root.tfdeform = factory(${external.map(() => 'root.tf').join(', ')});
 })(typeof self !== 'undefined' ? self : this, function () {
   var deps = arguments, names = ${deps};
@@ -41,7 +42,14 @@ ${body}
 async function main() {
   await build({...common, format: 'esm', outfile: resolve(root, 'dist/tfjs-deform.esm.mjs')});
   await build({...common, format: 'cjs', outfile: resolve(root, 'dist/tfjs-deform.cjs')});
-  const min = await build({...common, format: 'cjs', minify: true, sourcemap: false, write: false, outfile: 'umd.js'});
+  const min = await build({
+    ...common,
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    write: false,
+    outfile: 'umd.js',
+  });
   writeFileSync(resolve(root, 'dist/tfjs-deform.min.js'), umd(min.outputFiles[0].text));
 }
 

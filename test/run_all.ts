@@ -23,7 +23,11 @@ let failed = 0;
 
 function step(name: string, command: string, args: string[], env: Record<string, string> = {}) {
   console.log(`\n=== ${name}`);
-  const result = spawnSync(command, args, {cwd: root, stdio: 'inherit', env: {...process.env, ...env}});
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: {...process.env, ...env},
+  });
   return result.status === 0;
 }
 
@@ -38,7 +42,13 @@ function check(name: string, command: string, args: string[]) {
 }
 
 /** A spec run that writes its counts to test-output/<name>.json. */
-function specRun(name: string, countsFile: string, command: string, args: string[], env: Record<string, string>) {
+function specRun(
+  name: string,
+  countsFile: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+) {
   const file = resolve(output, countsFile);
   rmSync(file, {force: true});
   const ok = step(name, command, args, env);
@@ -60,18 +70,37 @@ function specRun(name: string, countsFile: string, command: string, args: string
 check('onnxruntime DeformConv oracle fixture', tsx, ['test/oracle/deform_conv_ort.ts']);
 check('onnxruntime DCNv3 (GridSample) oracle fixture', tsx, ['test/oracle/dcnv3_ort.ts']);
 check('onnxruntime RoiAlign oracle fixture', tsx, ['test/oracle/roi_align_ort.ts']);
+check('formatting (prettier --check)', resolve(root, 'node_modules/.bin/prettier'), [
+  '--check',
+  '**/*.{ts,js,mjs,cjs}',
+]);
 check('type-check', resolve(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.']);
 check('type-check of the demo', resolve(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'demo']);
-specRun(`specs in Node (${NODE_BACKENDS})`, 'node.json', tsx, ['test/node/run.ts'],
-        {TFDEFORM_BACKENDS: NODE_BACKENDS.join(',')});
-specRun(`specs in headless Chromium (${BROWSER_BACKENDS})`, 'karma.json',
-        resolve(root, 'node_modules/.bin/karma'), ['start', 'karma.conf.js'],
-        {TFDEFORM_BROWSER_BACKENDS: BROWSER_BACKENDS.join(',')});
-specRun(`specs in headless Chromium, cross-origin isolated (${ISOLATED_BROWSER_BACKENDS})`, 'karma.json',
-        resolve(root, 'node_modules/.bin/karma'), ['start', 'karma.conf.js'],
-        {TFDEFORM_BROWSER_BACKENDS: ISOLATED_BROWSER_BACKENDS.join(','), TFDEFORM_KARMA_ISOLATED: '1'});
+specRun(`specs in Node (${NODE_BACKENDS})`, 'node.json', tsx, ['test/node/run.ts'], {
+  TFDEFORM_BACKENDS: NODE_BACKENDS.join(','),
+});
+specRun(
+  `specs in headless Chromium (${BROWSER_BACKENDS})`,
+  'karma.json',
+  resolve(root, 'node_modules/.bin/karma'),
+  ['start', 'karma.conf.js'],
+  {TFDEFORM_BROWSER_BACKENDS: BROWSER_BACKENDS.join(',')},
+);
+specRun(
+  `specs in headless Chromium, cross-origin isolated (${ISOLATED_BROWSER_BACKENDS})`,
+  'karma.json',
+  resolve(root, 'node_modules/.bin/karma'),
+  ['start', 'karma.conf.js'],
+  {TFDEFORM_BROWSER_BACKENDS: ISOLATED_BROWSER_BACKENDS.join(','), TFDEFORM_KARMA_ISOLATED: '1'},
+);
 
-specRun('demo end-to-end (Playwright, headless Chromium, wasm)', 'e2e.json', tsx, ['test/e2e/demo.e2e.ts'], {});
+specRun(
+  'demo end-to-end (Playwright, headless Chromium, wasm)',
+  'e2e.json',
+  tsx,
+  ['test/e2e/demo.e2e.ts'],
+  {},
+);
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -37,10 +37,12 @@ export async function folderLoader(folder: string): Promise<tf.io.IOHandler> {
   const modelJson = JSON.parse(readFileSync(join(folder, MODEL_FILE), 'utf8')) as tf.io.ModelJSON;
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async manifest => {
     const specs = manifest.flatMap(group => group.weights);
-    const buffers = manifest.flatMap(group => group.paths.map(path => {
-      const bytes = readFileSync(join(folder, path));
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    }));
+    const buffers = manifest.flatMap(group =>
+      group.paths.map(path => {
+        const bytes = readFileSync(join(folder, path));
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      }),
+    );
     return [specs, buffers];
   });
   return tf.io.fromMemory(artifacts);

@@ -25,7 +25,9 @@ export function writeSamplingPng(path: string, panels: Panel[]): void {
     const left = n * (PANEL + GAP);
     for (let y = 0; y < PANEL; y++) {
       for (let x = 0; x < PANEL; x++) {
-        const grey = Math.round(255 * panel.image[Math.floor(y / PNG_SCALE) * IMAGE_SIZE + Math.floor(x / PNG_SCALE)]);
+        const grey = Math.round(
+          255 * panel.image[Math.floor(y / PNG_SCALE) * IMAGE_SIZE + Math.floor(x / PNG_SCALE)],
+        );
         const at = 4 * (y * png.width + left + x);
         png.data[at] = png.data[at + 1] = png.data[at + 2] = grey;
       }
@@ -39,8 +41,16 @@ export function writeSamplingPng(path: string, panels: Panel[]): void {
 
 function fillDisc(png: PNG, left: number, {x, y, radius, rgba}: Disc): void {
   const alpha = rgba[3] / 255;
-  for (let py = Math.max(0, Math.floor(y - radius)); py <= Math.min(PANEL - 1, Math.ceil(y + radius)); py++) {
-    for (let px = Math.max(0, Math.floor(x - radius)); px <= Math.min(PANEL - 1, Math.ceil(x + radius)); px++) {
+  for (
+    let py = Math.max(0, Math.floor(y - radius));
+    py <= Math.min(PANEL - 1, Math.ceil(y + radius));
+    py++
+  ) {
+    for (
+      let px = Math.max(0, Math.floor(x - radius));
+      px <= Math.min(PANEL - 1, Math.ceil(x + radius));
+      px++
+    ) {
       if ((px + 0.5 - x) ** 2 + (py + 0.5 - y) ** 2 > radius ** 2) {
         continue;
       }

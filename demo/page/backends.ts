@@ -11,7 +11,12 @@ import '@tensorflow/tfjs-backend-webgpu';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
-import {DeformConv2DBackpropFilter, DeformConv2DBackpropInput, ModulatedDeformConv2D, ready} from '../../src/index';
+import {
+  DeformConv2DBackpropFilter,
+  DeformConv2DBackpropInput,
+  ModulatedDeformConv2D,
+  ready,
+} from '../../src/index';
 
 // tfjs's wasm binaries, served by the demo server from node_modules.
 setWasmPaths('/tfjs-wasm/');
@@ -24,7 +29,11 @@ export interface BackendChoice {
   label: string;
 }
 
-const TRAINING_KERNELS = [ModulatedDeformConv2D, DeformConv2DBackpropInput, DeformConv2DBackpropFilter];
+const TRAINING_KERNELS = [
+  ModulatedDeformConv2D,
+  DeformConv2DBackpropInput,
+  DeformConv2DBackpropFilter,
+];
 
 export function backendChoices(): BackendChoice[] {
   const names = ['webgl', 'wasm', 'cpu', ...('gpu' in navigator ? ['webgpu'] : [])];
@@ -38,5 +47,5 @@ export async function useBackend(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) {
     throw new Error(`the ${name} backend does not start in this browser`);
   }
-  await ready();  // tfjs-deform's own wasm module, for the wasm backend
+  await ready(); // tfjs-deform's own wasm module, for the wasm backend
 }

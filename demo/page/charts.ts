@@ -11,19 +11,30 @@ export class Curves {
   private readonly plot: uPlot;
 
   constructor(container: HTMLElement, title: string, range?: [number, number]) {
-    this.plot = new uPlot({
-      title,
-      width: 460,
-      height: 220,
-      scales: {x: {time: false}, ...(range ? {y: {range}} : {})},
-      legend: {live: false},
-      // Whole steps only on the x axis.
-      axes: [{label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]}, {}],
-      series: [
-        {label: 'step'},
-        ...MODEL_KINDS.map(kind => ({label: MODEL_TITLES[kind], stroke: MODEL_COLOURS[kind], width: 2})),
-      ],
-    }, [[], [], []], container);
+    this.plot = new uPlot(
+      {
+        title,
+        width: 460,
+        height: 220,
+        scales: {x: {time: false}, ...(range ? {y: {range}} : {})},
+        legend: {live: false},
+        // Whole steps only on the x axis.
+        axes: [
+          {label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]},
+          {},
+        ],
+        series: [
+          {label: 'step'},
+          ...MODEL_KINDS.map(kind => ({
+            label: MODEL_TITLES[kind],
+            stroke: MODEL_COLOURS[kind],
+            width: 2,
+          })),
+        ],
+      },
+      [[], [], []],
+      container,
+    );
   }
 
   add(step: number, values: Record<ModelKind, number>): void {
@@ -34,7 +45,7 @@ export class Curves {
 
   clear(): void {
     this.steps.length = 0;
-    MODEL_KINDS.forEach(kind => this.values[kind].length = 0);
+    MODEL_KINDS.forEach(kind => (this.values[kind].length = 0));
     this.plot.setData([[], [], []]);
   }
 }

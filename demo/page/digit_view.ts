@@ -21,7 +21,10 @@ function drawDigit(canvas: HTMLCanvasElement, image: Float32Array): void {
     pixels.data.fill(Math.round(255 * v), 4 * i, 4 * i + 3);
     pixels.data[4 * i + 3] = 255;
   });
-  const small = Object.assign(document.createElement('canvas'), {width: IMAGE_SIZE, height: IMAGE_SIZE});
+  const small = Object.assign(document.createElement('canvas'), {
+    width: IMAGE_SIZE,
+    height: IMAGE_SIZE,
+  });
   small.getContext('2d')!.putImageData(pixels, 0, 0);
   const context = canvas.getContext('2d')!;
   context.imageSmoothingEnabled = false;
@@ -31,17 +34,24 @@ function drawDigit(canvas: HTMLCanvasElement, image: Float32Array): void {
 export class DigitView {
   private selected = 0;
   /** Where the user clicked, in image pixels: the unit nearest to it is shown (null: the digit's ink centre). */
-  private clicked: {y: number, x: number}|null = null;
-  private model: tfl.LayersModel|null = null;
+  private clicked: {y: number; x: number} | null = null;
+  private model: tfl.LayersModel | null = null;
   private readonly buttons: HTMLButtonElement[] = [];
   private drawing = Promise.resolve();
 
   constructor(
-      private readonly examples: Examples, gallery: HTMLElement, private readonly digit: HTMLCanvasElement,
-      private readonly overlay: HTMLCanvasElement, private readonly caption: HTMLElement) {
+    private readonly examples: Examples,
+    gallery: HTMLElement,
+    private readonly digit: HTMLCanvasElement,
+    private readonly overlay: HTMLCanvasElement,
+    private readonly caption: HTMLElement,
+  ) {
     for (let n = 0; n < GALLERY_SIZE; n++) {
       const button = document.createElement('button');
-      const thumbnail = Object.assign(document.createElement('canvas'), {width: IMAGE_SIZE, height: IMAGE_SIZE});
+      const thumbnail = Object.assign(document.createElement('canvas'), {
+        width: IMAGE_SIZE,
+        height: IMAGE_SIZE,
+      });
       drawDigit(thumbnail, exampleImage(examples, n));
       button.append(thumbnail, document.createElement('span'));
       button.addEventListener('click', () => this.select(n));
@@ -56,16 +66,20 @@ export class DigitView {
    * The deformable model whose sampling points are shown (null: none, before
    * its model is disposed); resolves when the overlay shows it.
    */
-  setModel(model: tfl.LayersModel|null): Promise<void> {
+  setModel(model: tfl.LayersModel | null): Promise<void> {
     this.model = model;
     return this.redraw();
   }
 
-  showPredictions(predictions: PerModel<Int32Array>|null): void {
+  showPredictions(predictions: PerModel<Int32Array> | null): void {
     this.buttons.forEach((button, n) => {
       const label = this.examples.labels[n];
-      button.querySelector('span')!.textContent = predictions == null ? `digit ${label}` :
-          MODEL_KINDS.map(kind => `${predictions[kind][n]}${predictions[kind][n] === label ? '✓' : '✗'}`).join(' / ');
+      button.querySelector('span')!.textContent =
+        predictions == null
+          ? `digit ${label}`
+          : MODEL_KINDS.map(
+              kind => `${predictions[kind][n]}${predictions[kind][n] === label ? '✓' : '✗'}`,
+            ).join(' / ');
     });
   }
 
@@ -73,7 +87,7 @@ export class DigitView {
   redraw(): Promise<void> {
     // One drawing at a time: a request during a drawing runs after it, with the latest state.
     const next = this.drawing.then(() => this.drawOverlay());
-    this.drawing = next.catch(() => undefined);  // a failed drawing is the caller's; the next one still runs
+    this.drawing = next.catch(() => undefined); // a failed drawing is the caller's; the next one still runs
     return next;
   }
 
@@ -88,8 +102,8 @@ export class DigitView {
   private pickUnit(event: MouseEvent): void {
     const box = this.overlay.getBoundingClientRect();
     this.clicked = {
-      y: (event.clientY - box.top) / box.height * IMAGE_SIZE - 0.5,
-      x: (event.clientX - box.left) / box.width * IMAGE_SIZE - 0.5,
+      y: ((event.clientY - box.top) / box.height) * IMAGE_SIZE - 0.5,
+      x: ((event.clientX - box.left) / box.width) * IMAGE_SIZE - 0.5,
     };
     void this.redraw();
   }
@@ -106,7 +120,12 @@ export class DigitView {
     const unit = unitNearest(stack, at.y, at.x);
     const levels = samplingPoints(stack, unit);
     context.clearRect(0, 0, this.overlay.width, this.overlay.height);
-    for (const {x, y, radius, rgba: [r, g, b, a]} of overlayDiscs(levels, samplingPoints(stack, unit, true), VIEW_SCALE)) {
+    for (const {
+      x,
+      y,
+      radius,
+      rgba: [r, g, b, a],
+    } of overlayDiscs(levels, samplingPoints(stack, unit, true), VIEW_SCALE)) {
       context.fillStyle = `rgba(${r}, ${g}, ${b}, ${a / 255})`;
       context.beginPath();
       context.arc(x, y, radius, 0, 2 * Math.PI);
@@ -119,8 +138,10 @@ export class DigitView {
   }
 }
 
-function unitCaption(stack: StackLayer[], unit: {y: number, x: number}, points: number): string {
+function unitCaption(stack: StackLayer[], unit: {y: number; x: number}, points: number): string {
   const [height, width] = stack[stack.length - 1].outSize;
-  return `Unit at row ${unit.y}, column ${unit.x} of the top deformable layer's ${height}×${width} output: ` +
-      `${points} sampling points in the input.`;
+  return (
+    `Unit at row ${unit.y}, column ${unit.x} of the top deformable layer's ${height}×${width} output: ` +
+    `${points} sampling points in the input.`
+  );
 }

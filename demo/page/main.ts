@@ -33,7 +33,7 @@ const startButton = element<HTMLButtonElement>('start');
 const resetButton = element<HTMLButtonElement>('reset');
 const status = element('status');
 
-type State = 'loading'|'ready'|'training'|'paused'|'done'|'error';
+type State = 'loading' | 'ready' | 'training' | 'paused' | 'done' | 'error';
 
 function show(state: State, message: string): void {
   document.body.dataset.state = state;
@@ -62,10 +62,13 @@ function median(values: number[]): number {
 
 /** The numbers of one session in the table and the curves. */
 class Readout {
-  private loss: PerModel<number>|null = null;
+  private loss: PerModel<number> | null = null;
   private readonly times: PerModel<number[]> = {cnn: [], dcn: []};
 
-  constructor(private readonly lossCurves: Curves, private readonly accuracyCurves: Curves) {
+  constructor(
+    private readonly lossCurves: Curves,
+    private readonly accuracyCurves: Curves,
+  ) {
     lossCurves.clear();
     accuracyCurves.clear();
     for (const kind of MODEL_KINDS) {
@@ -108,39 +111,66 @@ async function main(): Promise<void> {
   const test: Examples = randomExamples(digits.test, TEST_EXAMPLES, seededRandom(TEST_SEED));
   const stepLimit = Number(params.get('steps') ?? Infinity);
   const lossCurves = new Curves(element('loss-chart'), 'training loss (smoothed)');
-  const accuracyCurves = new Curves(element('accuracy-chart'), `test accuracy (${TEST_EXAMPLES} digits)`, [0, 1]);
-  const view = new DigitView(test, element('gallery'), element('digit'), element('overlay'), element('unit'));
-  element('legend').append(...LEGEND.map(({rgba: [r, g, b], text}) => Object.assign(
-      document.createElement('li'), {textContent: text, style: `--colour: rgb(${r}, ${g}, ${b})`})));
+  const accuracyCurves = new Curves(
+    element('accuracy-chart'),
+    `test accuracy (${TEST_EXAMPLES} digits)`,
+    [0, 1],
+  );
+  const view = new DigitView(
+    test,
+    element('gallery'),
+    element('digit'),
+    element('overlay'),
+    element('unit'),
+  );
+  element('legend').append(
+    ...LEGEND.map(({rgba: [r, g, b], text}) =>
+      Object.assign(document.createElement('li'), {
+        textContent: text,
+        style: `--colour: rgb(${r}, ${g}, ${b})`,
+      }),
+    ),
+  );
 
   for (const {name, usable, label} of backendChoices()) {
-    backendSelect.append(Object.assign(document.createElement('option'), {value: name, textContent: label, disabled: !usable}));
+    backendSelect.append(
+      Object.assign(document.createElement('option'), {
+        value: name,
+        textContent: label,
+        disabled: !usable,
+      }),
+    );
   }
   backendSelect.value = params.get('backend') ?? DEFAULT_BACKEND;
 
-  let session: TrainingSession|null = null;
+  let session: TrainingSession | null = null;
   const describe = () => `step ${session?.step ?? 0} · ${tf.getBackend()}`;
 
   async function newSession(): Promise<void> {
     show('loading', `starting ${backendSelect.value}…`);
-    await view.setModel(null);  // no drawing may use the old model once it is disposed
+    await view.setModel(null); // no drawing may use the old model once it is disposed
     await session?.dispose();
     await useBackend(backendSelect.value);
     const readout = new Readout(lossCurves, accuracyCurves);
-    session = new TrainingSession(digits.train, test, {
-      step: (step, results) => {
-        readout.step(step, results);
-        status.textContent = describe();
+    session = new TrainingSession(
+      digits.train,
+      test,
+      {
+        step: (step, results) => {
+          readout.step(step, results);
+          status.textContent = describe();
+        },
+        evaluation: (step, accuracy, predictions) => {
+          readout.evaluation(step, accuracy);
+          view.showPredictions(predictions);
+          void view.redraw();
+        },
       },
-      evaluation: (step, accuracy, predictions) => {
-        readout.evaluation(step, accuracy);
-        view.showPredictions(predictions);
-        void view.redraw();
-      },
-    }, stepLimit);
+      stepLimit,
+    );
     view.showPredictions(null);
     await view.setModel(session.models.dcn);
-    await session.evaluate();  // the curves start at chance
+    await session.evaluate(); // the curves start at chance
     show('ready', describe());
   }
 

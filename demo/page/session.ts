@@ -11,7 +11,14 @@ import {Examples, randomExamples} from '../shared/augment';
 import type {DigitSet} from '../shared/digits';
 import {createModel, MODEL_KINDS, ModelKind} from '../shared/models';
 import {Random, seededRandom} from '../shared/random';
-import {accuracyOf, BATCH_SIZE, predictClasses, StepResult, trainStep, TRAIN_SEED} from '../shared/training';
+import {
+  accuracyOf,
+  BATCH_SIZE,
+  predictClasses,
+  StepResult,
+  trainStep,
+  TRAIN_SEED,
+} from '../shared/training';
 
 const EVALUATE_EVERY = 20;
 
@@ -30,8 +37,11 @@ export class TrainingSession {
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
-      private readonly train: DigitSet, private readonly test: Examples,
-      private readonly events: SessionEvents, private readonly stepLimit: number) {}
+    private readonly train: DigitSet,
+    private readonly test: Examples,
+    private readonly events: SessionEvents,
+    private readonly stepLimit: number,
+  ) {}
 
   get isRunning(): boolean {
     return this.running;

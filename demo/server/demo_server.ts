@@ -38,12 +38,14 @@ export async function startDemoServer(bundleDir: string, port: number): Promise<
     '/bundle.js.map': resolve(bundleDir, 'bundle.js.map'),
     '/uplot.css': resolve(PACKAGE_ROOT, 'node_modules/uplot/dist/uPlot.min.css'),
   };
-  const body = async (path: string): Promise<Uint8Array|null> => {
+  const body = async (path: string): Promise<Uint8Array | null> => {
     if (path === '/digits.bin') {
       return digits;
     }
     if (path.startsWith('/tfjs-wasm/') && extname(path) === '.wasm') {
-      return readFile(resolve(PACKAGE_ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', basename(path)));
+      return readFile(
+        resolve(PACKAGE_ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', basename(path)),
+      );
     }
     return files[path] ? readFile(files[path]) : null;
   };

@@ -43,7 +43,11 @@ function randomPlacement(random: Random): Placement {
 
 /** The 28x28 digit drawn onto the canvas (bilinear, inverse mapping), written into `out` at `offset`. */
 function placeDigit(
-    digit: Float32Array, placement: Placement, out: Float32Array, offset = 0): void {
+  digit: Float32Array,
+  placement: Placement,
+  out: Float32Array,
+  offset = 0,
+): void {
   const {scale, rotation, centreY, centreX} = placement;
   const cos = Math.cos(rotation) / scale;
   const sin = Math.sin(rotation) / scale;
@@ -65,9 +69,11 @@ function bilinear(image: Float32Array, y: number, x: number): number {
   const fy = y - y0;
   const fx = x - x0;
   const at = (r: number, c: number) =>
-      r >= 0 && r < DIGIT_SIZE && c >= 0 && c < DIGIT_SIZE ? image[r * DIGIT_SIZE + c] : 0;
-  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
-      fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+    r >= 0 && r < DIGIT_SIZE && c >= 0 && c < DIGIT_SIZE ? image[r * DIGIT_SIZE + c] : 0;
+  return (
+    (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
+    fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1))
+  );
 }
 
 /** A batch of placed digits, plain arrays so that both the page and Node make tensors from them. */

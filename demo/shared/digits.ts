@@ -43,7 +43,9 @@ export function decodeDigits(bytes: Uint8Array): DigitSet {
   const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
   const expected = 4 + count * (1 + DIGIT_PIXELS);
   if (bytes.length !== expected) {
-    throw new Error(`digit data: expected ${expected} bytes for ${count} digits, got ${bytes.length}`);
+    throw new Error(
+      `digit data: expected ${expected} bytes for ${count} digits, got ${bytes.length}`,
+    );
   }
   return {
     labels: bytes.subarray(4, 4 + count),
@@ -54,14 +56,18 @@ export function decodeDigits(bytes: Uint8Array): DigitSet {
 /** Every 8th digit of each class is held out for testing; the models never train on it. */
 const TEST_EVERY = 8;
 
-export function splitDigits(set: DigitSet): {train: DigitSet, test: DigitSet} {
+export function splitDigits(set: DigitSet): {train: DigitSet; test: DigitSet} {
   const seen = new Array<number>(CLASSES).fill(0);
   const isTest = Array.from(set.labels, label => seen[label]++ % TEST_EVERY === TEST_EVERY - 1);
   const pick = (test: boolean): DigitSet => {
-    const indices = isTest.flatMap((t, i) => t === test ? [i] : []);
+    const indices = isTest.flatMap((t, i) => (t === test ? [i] : []));
     const pixels = new Uint8Array(indices.length * DIGIT_PIXELS);
-    indices.forEach((from, to) => pixels.set(
-        set.pixels.subarray(from * DIGIT_PIXELS, (from + 1) * DIGIT_PIXELS), to * DIGIT_PIXELS));
+    indices.forEach((from, to) =>
+      pixels.set(
+        set.pixels.subarray(from * DIGIT_PIXELS, (from + 1) * DIGIT_PIXELS),
+        to * DIGIT_PIXELS,
+      ),
+    );
     return {labels: Uint8Array.from(indices, i => set.labels[i]), pixels};
   };
   return {train: pick(false), test: pick(true)};

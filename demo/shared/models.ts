@@ -11,7 +11,7 @@ import {layers as deformLayers} from '../../src/index';
 import {IMAGE_SIZE} from './augment';
 import {CLASSES} from './digits';
 
-export type ModelKind = 'cnn'|'dcn';
+export type ModelKind = 'cnn' | 'dcn';
 export const MODEL_KINDS: readonly ModelKind[] = ['cnn', 'dcn'];
 export const MODEL_TITLES: Record<ModelKind, string> = {
   cnn: 'plain CNN',
@@ -43,8 +43,11 @@ export function createModel(kind: ModelKind): tfl.Sequential {
       activation: 'relu' as const,
       ...(i === 0 ? {inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1]} : {}),
     };
-    model.add(kind === 'dcn' && deformable ? deformLayers.modulatedDeformConv2d(args) :
-                                             tfl.layers.conv2d(args));
+    model.add(
+      kind === 'dcn' && deformable
+        ? deformLayers.modulatedDeformConv2d(args)
+        : tfl.layers.conv2d(args),
+    );
   });
   model.add(tfl.layers.globalMaxPooling2d({name: `${kind}_max`}));
   model.add(tfl.layers.dense({name: `${kind}_classes`, units: CLASSES, activation: 'softmax'}));

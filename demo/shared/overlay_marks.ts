@@ -26,14 +26,24 @@ const RED: Disc['rgba'] = [255, 45, 45, 220];
  * `levels` and `regular` as `samplingPoints` returns them (learned and
  * undeformed), `scale` canvas pixels per image pixel.
  */
-export function overlayDiscs(levels: SamplingPoint[][], regular: SamplingPoint[][], scale: number): Disc[] {
-  const at = (p: SamplingPoint, radius: number, rgba: Disc['rgba']): Disc =>
-      ({x: (p.x + 0.5) * scale, y: (p.y + 0.5) * scale, radius, rgba});
+export function overlayDiscs(
+  levels: SamplingPoint[][],
+  regular: SamplingPoint[][],
+  scale: number,
+): Disc[] {
+  const at = (p: SamplingPoint, radius: number, rgba: Disc['rgba']): Disc => ({
+    x: (p.x + 0.5) * scale,
+    y: (p.y + 0.5) * scale,
+    radius,
+    rgba,
+  });
   const sized = (p: SamplingPoint, full: number) => Math.max(1, full * Math.sqrt(p.weight));
   const deepest = levels.length - 1;
   return [
     ...regular[deepest].map(p => at(p, scale * 0.15, GREY)),
-    ...levels.slice(1, deepest).flatMap(level => level.map(p => at(p, sized(p, scale * 1.2), ORANGE))),
+    ...levels
+      .slice(1, deepest)
+      .flatMap(level => level.map(p => at(p, sized(p, scale * 1.2), ORANGE))),
     ...levels[deepest].map(p => at(p, sized(p, scale * 0.6), RED)),
     ...levels[0].map(p => at(p, scale * 0.5, GREEN)),
   ];
@@ -42,6 +52,6 @@ export function overlayDiscs(levels: SamplingPoint[][], regular: SamplingPoint[]
 export const LEGEND = [
   {rgba: GREEN, text: 'the chosen unit of the top deformable layer'},
   {rgba: ORANGE, text: 'its 3×3 taps'},
-  {rgba: RED, text: 'each tap\'s own 3×3 taps in the deformable layer below (area: mask weight)'},
+  {rgba: RED, text: "each tap's own 3×3 taps in the deformable layer below (area: mask weight)"},
   {rgba: GREY, text: 'the same points without deformation (a plain CNN)'},
 ] as const;

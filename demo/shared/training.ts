@@ -12,7 +12,12 @@ export const TRAIN_SEED = 1;
 export const TEST_SEED = 2;
 
 export function imagesTensor(images: Float32Array): tf.Tensor4D {
-  return tf.tensor4d(images, [images.length / (IMAGE_SIZE * IMAGE_SIZE), IMAGE_SIZE, IMAGE_SIZE, 1]);
+  return tf.tensor4d(images, [
+    images.length / (IMAGE_SIZE * IMAGE_SIZE),
+    IMAGE_SIZE,
+    IMAGE_SIZE,
+    1,
+  ]);
 }
 
 export interface StepResult {
@@ -29,7 +34,7 @@ export async function trainStep(model: tfl.LayersModel, examples: Examples): Pro
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(examples.labels, 'int32'), CLASSES));
   try {
     const start = performance.now();
-    const [loss, accuracy] = await model.trainOnBatch(xs, ys) as number[];
+    const [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
     return {loss, accuracy, milliseconds: performance.now() - start};
   } finally {
     tf.dispose([xs, ys]);
@@ -37,15 +42,24 @@ export async function trainStep(model: tfl.LayersModel, examples: Examples): Pro
 }
 
 /** The class `model` predicts for each example, in batches. */
-export async function predictClasses(model: tfl.LayersModel, examples: Examples): Promise<Int32Array> {
+export async function predictClasses(
+  model: tfl.LayersModel,
+  examples: Examples,
+): Promise<Int32Array> {
   const count = examples.labels.length;
   const predictions = new Int32Array(count);
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
   for (let start = 0; start < count; start += 4 * BATCH_SIZE) {
     const end = Math.min(count, start + 4 * BATCH_SIZE);
-    const classes = tf.tidy(() => tf.argMax(
-        model.predict(imagesTensor(examples.images.subarray(start * pixels, end * pixels))) as tf.Tensor, 1));
-    predictions.set(await classes.data() as Int32Array, start);
+    const classes = tf.tidy(() =>
+      tf.argMax(
+        model.predict(
+          imagesTensor(examples.images.subarray(start * pixels, end * pixels)),
+        ) as tf.Tensor,
+        1,
+      ),
+    );
+    predictions.set((await classes.data()) as Int32Array, start);
     classes.dispose();
   }
   return predictions;

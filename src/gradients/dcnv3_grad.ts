@@ -6,12 +6,15 @@ import {DCNv3, DCNv3BackpropInput} from '../kernel_names';
 export const dcnv3GradConfig: GradConfig = {
   kernelName: DCNv3,
   inputsToSave: ['x', 'offset', 'mask'],
-  gradFunc: (dy: Tensor|Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
     const [x, offset, mask] = saved;
     // Run here, not in the thunks: one pass gives all three; what no thunk
     // asks for is disposed with the engine's backward scope.
     const [dx, dOffset, dMask] = engine().runKernel(
-        DCNv3BackpropInput, {x, offset, mask, dy: dy as Tensor}, attrs) as Tensor[];
+      DCNv3BackpropInput,
+      {x, offset, mask, dy: dy as Tensor},
+      attrs,
+    ) as Tensor[];
     return {x: () => dx, offset: () => dOffset, mask: () => dMask};
   },
 };

@@ -4,15 +4,27 @@
  */
 import {engine, GradConfig, mul, NamedAttrMap, sum, Tensor, zerosLike} from '@tensorflow/tfjs-core';
 
-import {DeformPSRoIPool, DeformPSRoIPoolBackprop, DeformRoIPool, DeformRoIPoolBackprop, ModulatedDeformRoIPool} from '../kernel_names';
+import {
+  DeformPSRoIPool,
+  DeformPSRoIPoolBackprop,
+  DeformRoIPool,
+  DeformRoIPoolBackprop,
+  ModulatedDeformRoIPool,
+} from '../kernel_names';
 
 /**
  * The gradient map of a pooling without mask: `[dx, dOffset]` from its
  * backward kernel, run here rather than in the thunks (one pass gives both;
  * what no thunk asks for is disposed with the engine's backward scope).
  */
-function poolGrads(backprop: string, x: Tensor, rois: Tensor, offset: Tensor, dy: Tensor,
-                   attrs: NamedAttrMap) {
+function poolGrads(
+  backprop: string,
+  x: Tensor,
+  rois: Tensor,
+  offset: Tensor,
+  dy: Tensor,
+  attrs: NamedAttrMap,
+) {
   const [dx, dOffset] = engine().runKernel(backprop, {x, rois, offset, dy}, attrs) as Tensor[];
   return {x: () => dx, rois: () => zerosLike(rois), offset: () => dOffset};
 }

@@ -12,7 +12,14 @@
  * Groups are a batch dimension of the GEMMs: columns `[G, rows, K C/G]`,
  * filter `[G, K C/G, Cout/G]`.
  */
-import {getBackend, getKernel, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo} from '@tensorflow/tfjs-core';
+import {
+  getBackend,
+  getKernel,
+  KernelBackend,
+  NamedAttrMap,
+  NamedTensorInfoMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import {maxColumnElements} from '../flags';
 import type {DeformConv2DAttrs, DeformConv2DBackpropFilterAttrs} from '../kernel_names';
@@ -25,16 +32,26 @@ class Intermediates {
   constructor(readonly backend: KernelBackend) {}
 
   /** Runs a registered kernel of the active backend; its result is disposed with the others. */
-  run(kernelName: string, inputs: NamedTensorInfoMap|TensorInfo[],
-      attrs: NamedAttrMap = {}): TensorInfo {
+  run(
+    kernelName: string,
+    inputs: NamedTensorInfoMap | TensorInfo[],
+    attrs: NamedAttrMap = {},
+  ): TensorInfo {
     const kernel = getKernel(kernelName, getBackend());
     if (kernel == null) {
-      throw new Error(`tfjs-deform: the ${getBackend()} backend has no '${
-          kernelName}' kernel, which the deformable convolutions need`);
+      throw new Error(
+        `tfjs-deform: the ${getBackend()} backend has no '${
+          kernelName
+        }' kernel, which the deformable convolutions need`,
+      );
     }
-    return this.add(kernel.kernelFunc(
-        {inputs: inputs as NamedTensorInfoMap, backend: this.backend, attrs}) as
-        TensorInfo);
+    return this.add(
+      kernel.kernelFunc({
+        inputs: inputs as NamedTensorInfoMap,
+        backend: this.backend,
+        attrs,
+      }) as TensorInfo,
+    );
   }
 
   add(t: TensorInfo): TensorInfo {
@@ -63,14 +80,20 @@ function rowCount(info: DeformConvInfo): number {
 
 /** Calls `fn(rowStart, rowCount)` over the output positions in chunks whose columns fit the budget. */
 function forEachChunk(
-    backend: KernelBackend, sampling: DeformConvSampling, info: DeformConvInfo,
-    fn: (start: number, count: number) => void): void {
+  backend: KernelBackend,
+  sampling: DeformConvSampling,
+  info: DeformConvInfo,
+  fn: (start: number, count: number) => void,
+): void {
   const budget = Math.min(
-      maxColumnElements(),
-      sampling.maxColumnElements?.(backend, info) ?? Infinity);
+    maxColumnElements(),
+    sampling.maxColumnElements?.(backend, info) ?? Infinity,
+  );
   const rows = rowCount(info);
   const chunk = Math.max(
-      1, Math.min(rows, Math.floor(budget / (info.kernelSize * info.inChannels))));
+    1,
+    Math.min(rows, Math.floor(budget / (info.kernelSize * info.inChannels))),
+  );
   for (let start = 0; start < rows; start += chunk) {
     fn(start, Math.min(chunk, rows - start));
   }
@@ -83,74 +106,90 @@ function forEachChunk(
  * rather than the large columns.
  */
 function batchMatMul(
-    scope: Intermediates, sampling: DeformConvSampling, a: TensorInfo,
-    b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
+  scope: Intermediates,
+  sampling: DeformConvSampling,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): TensorInfo {
   if (!sampling.explicitTransposes) {
     return scope.run('BatchMatMul', {a, b}, {transposeA, transposeB});
   }
   const swap = [0, 2, 1];
   const plain = {transposeA: false, transposeB: false};
-  if (transposeA) {  // aᵀ · op(b) = (op(b)ᵀ · a)ᵀ
+  if (transposeA) {
+    // aᵀ · op(b) = (op(b)ᵀ · a)ᵀ
     const opBT = transposeB ? b : scope.transpose(b, swap);
-    return scope.transpose(
-        scope.run('BatchMatMul', {a: opBT, b: a}, plain), swap);
+    return scope.transpose(scope.run('BatchMatMul', {a: opBT, b: a}, plain), swap);
   }
-  return scope.run(
-      'BatchMatMul', {a, b: transposeB ? scope.transpose(b, swap) : b}, plain);
+  return scope.run('BatchMatMul', {a, b: transposeB ? scope.transpose(b, swap) : b}, plain);
 }
 
 /** `[kh, kw, C/G, Cout]` as `[G, K C/G, Cout/G]`. */
-function groupedFilter(
-    scope: Intermediates, info: DeformConvInfo, filter: TensorInfo): TensorInfo {
+function groupedFilter(scope: Intermediates, info: DeformConvInfo, filter: TensorInfo): TensorInfo {
   const depth = info.kernelSize * info.inChannelsPerGroup;
   if (info.groups === 1) {
     return scope.reshape(filter, [1, depth, info.outChannels]);
   }
   return scope.transpose(
-      scope.reshape(filter, [depth, info.groups, info.outChannelsPerGroup]),
-      [1, 0, 2]);
+    scope.reshape(filter, [depth, info.groups, info.outChannelsPerGroup]),
+    [1, 0, 2],
+  );
 }
 
 /** Rows `[count, Cout]` as `[G, count, Cout/G]`. */
 function groupRows(
-    scope: Intermediates, info: DeformConvInfo, rows: TensorInfo,
-    count: number): TensorInfo {
+  scope: Intermediates,
+  info: DeformConvInfo,
+  rows: TensorInfo,
+  count: number,
+): TensorInfo {
   if (info.groups === 1) {
     return scope.reshape(rows, [1, count, info.outChannels]);
   }
   return scope.transpose(
-      scope.reshape(rows, [count, info.groups, info.outChannelsPerGroup]),
-      [1, 0, 2]);
+    scope.reshape(rows, [count, info.groups, info.outChannelsPerGroup]),
+    [1, 0, 2],
+  );
 }
 
 /** `[G, count, Cout/G]` back to rows `[count, Cout]`. */
 function ungroupRows(
-    scope: Intermediates, info: DeformConvInfo, grouped: TensorInfo,
-    count: number): TensorInfo {
+  scope: Intermediates,
+  info: DeformConvInfo,
+  grouped: TensorInfo,
+  count: number,
+): TensorInfo {
   const rows = info.groups === 1 ? grouped : scope.transpose(grouped, [1, 0, 2]);
   return scope.reshape(rows, [count, info.outChannels]);
 }
 
 /** The chunk's rows of `dy` (`[N, Ho, Wo, Cout]`), grouped: `[G, count, Cout/G]`. */
 function dyChunk(
-    scope: Intermediates, info: DeformConvInfo, dy: TensorInfo, start: number,
-    count: number): TensorInfo {
+  scope: Intermediates,
+  info: DeformConvInfo,
+  dy: TensorInfo,
+  start: number,
+  count: number,
+): TensorInfo {
   const all = scope.reshape(dy, [rowCount(info), info.outChannels]);
-  const rows = count === rowCount(info) ?
-      all :
-      scope.run('Slice', {x: all}, {begin: [start, 0], size: [count, info.outChannels]});
+  const rows =
+    count === rowCount(info)
+      ? all
+      : scope.run('Slice', {x: all}, {begin: [start, 0], size: [count, info.outChannels]});
   return groupRows(scope, info, rows, count);
 }
 
 /** Joins per-chunk results along rows and gives them `shape`; the result is the caller's. */
-function joinRows(
-    scope: Intermediates, chunks: TensorInfo[], shape: number[]): TensorInfo {
-  const joined =
-      chunks.length === 1 ? chunks[0] : scope.run('Concat', chunks, {axis: 0});
+function joinRows(scope: Intermediates, chunks: TensorInfo[], shape: number[]): TensorInfo {
+  const joined = chunks.length === 1 ? chunks[0] : scope.run('Concat', chunks, {axis: 0});
   const kernel = getKernel('Reshape', getBackend())!;
-  return kernel.kernelFunc(
-             {inputs: {x: joined}, backend: scope.backend, attrs: {shape}}) as
-      TensorInfo;
+  return kernel.kernelFunc({
+    inputs: {x: joined},
+    backend: scope.backend,
+    attrs: {shape},
+  }) as TensorInfo;
 }
 
 export interface DeformConvTensors {
@@ -160,10 +199,11 @@ export interface DeformConvTensors {
 }
 
 export function deformConvForward(
-    backend: KernelBackend, sampling: DeformConvSampling,
-    {x, offset, mask, filter, bias}: DeformConvTensors&
-    {filter: TensorInfo, bias?: TensorInfo},
-    attrs: DeformConv2DAttrs): TensorInfo {
+  backend: KernelBackend,
+  sampling: DeformConvSampling,
+  {x, offset, mask, filter, bias}: DeformConvTensors & {filter: TensorInfo; bias?: TensorInfo},
+  attrs: DeformConv2DAttrs,
+): TensorInfo {
   const info = computeDeformConvInfo(x.shape, filter.shape, attrs);
   const scope = new Intermediates(backend);
   try {
@@ -172,23 +212,23 @@ export function deformConvForward(
     const fuseBias = bias != null && info.groups === 1;
     const chunks: TensorInfo[] = [];
     forEachChunk(backend, sampling, info, (start, count) => {
-      const cols = scope.add(sampling.im2col(
-          backend, info, x, offset, mask ?? null, start, count));
-      const product = fuseBias ?
-          scope.run(
-              '_FusedMatMul', {a: cols, b: weights, bias: bias!},
-              {transposeA: false, transposeB: false, activation: 'linear'}) :
-          scope.run(
-              'BatchMatMul', {a: cols, b: weights},
-              {transposeA: false, transposeB: false});
+      const cols = scope.add(sampling.im2col(backend, info, x, offset, mask ?? null, start, count));
+      const product = fuseBias
+        ? scope.run(
+            '_FusedMatMul',
+            {a: cols, b: weights, bias: bias!},
+            {transposeA: false, transposeB: false, activation: 'linear'},
+          )
+        : scope.run('BatchMatMul', {a: cols, b: weights}, {transposeA: false, transposeB: false});
       const rows = ungroupRows(scope, info, product, count);
-      chunks.push(
-          bias != null && !fuseBias ? scope.run('Add', {a: rows, b: bias}) :
-                                      rows);
+      chunks.push(bias != null && !fuseBias ? scope.run('Add', {a: rows, b: bias}) : rows);
     });
-    return joinRows(
-        scope, chunks,
-        [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+    return joinRows(scope, chunks, [
+      info.batchSize,
+      info.outHeight,
+      info.outWidth,
+      info.outChannels,
+    ]);
   } finally {
     scope.dispose();
   }
@@ -196,31 +236,49 @@ export function deformConvForward(
 
 /** `[dx, dOffset]`, plus `dMask` when `mask` is given. */
 export function deformConvBackpropInput(
-    backend: KernelBackend, sampling: DeformConvSampling,
-    {x, offset, mask, filter, dy}: DeformConvTensors&
-    {filter: TensorInfo, dy: TensorInfo},
-    attrs: DeformConv2DAttrs): TensorInfo[] {
+  backend: KernelBackend,
+  sampling: DeformConvSampling,
+  {x, offset, mask, filter, dy}: DeformConvTensors & {filter: TensorInfo; dy: TensorInfo},
+  attrs: DeformConv2DAttrs,
+): TensorInfo[] {
   const info = computeDeformConvInfo(x.shape, filter.shape, attrs);
   const scope = new Intermediates(backend);
   try {
     const weights = groupedFilter(scope, info, filter);
-    let dx: TensorInfo|null = null;
+    let dx: TensorInfo | null = null;
     const coordChunks: TensorInfo[][] = [];
     forEachChunk(backend, sampling, info, (start, count) => {
       const dCols = batchMatMul(
-          scope, sampling, dyChunk(scope, info, dy, start, count), weights,
-          false, true);
-      dx = sampling.col2im(
-          backend, info, dCols, offset, mask ?? null, start, count, dx);
-      coordChunks.push(sampling
-                           .coordGrad(
-                               backend, info, dCols, x, offset, mask ?? null,
-                               start, count)
-                           .map(t => scope.add(t)));
+        scope,
+        sampling,
+        dyChunk(scope, info, dy, start, count),
+        weights,
+        false,
+        true,
+      );
+      dx = sampling.col2im(backend, info, dCols, offset, mask ?? null, start, count, dx);
+      coordChunks.push(
+        sampling
+          .coordGrad(backend, info, dCols, x, offset, mask ?? null, start, count)
+          .map(t => scope.add(t)),
+      );
     });
-    const grads = [dx!, joinRows(scope, coordChunks.map(c => c[0]), offset.shape)];
+    const grads = [
+      dx!,
+      joinRows(
+        scope,
+        coordChunks.map(c => c[0]),
+        offset.shape,
+      ),
+    ];
     if (mask != null) {
-      grads.push(joinRows(scope, coordChunks.map(c => c[1]), mask.shape));
+      grads.push(
+        joinRows(
+          scope,
+          coordChunks.map(c => c[1]),
+          mask.shape,
+        ),
+      );
     }
     return grads;
   } finally {
@@ -229,24 +287,29 @@ export function deformConvBackpropInput(
 }
 
 export function deformConvBackpropFilter(
-    backend: KernelBackend, sampling: DeformConvSampling,
-    {x, offset, mask, dy}: DeformConvTensors&{dy: TensorInfo},
-    attrs: DeformConv2DBackpropFilterAttrs): TensorInfo {
+  backend: KernelBackend,
+  sampling: DeformConvSampling,
+  {x, offset, mask, dy}: DeformConvTensors & {dy: TensorInfo},
+  attrs: DeformConv2DBackpropFilterAttrs,
+): TensorInfo {
   const info = computeDeformConvInfo(x.shape, attrs.filterShape, attrs);
   const scope = new Intermediates(backend);
   try {
-    let sum: TensorInfo|null = null;
+    let sum: TensorInfo | null = null;
     forEachChunk(backend, sampling, info, (start, count) => {
-      const cols = scope.add(sampling.im2col(
-          backend, info, x, offset, mask ?? null, start, count));
+      const cols = scope.add(sampling.im2col(backend, info, x, offset, mask ?? null, start, count));
       const part = batchMatMul(
-          scope, sampling, cols, dyChunk(scope, info, dy, start, count), true,
-          false);
+        scope,
+        sampling,
+        cols,
+        dyChunk(scope, info, dy, start, count),
+        true,
+        false,
+      );
       sum = sum == null ? part : scope.run('Add', {a: sum, b: part});
     });
     // [G, K C/G, Cout/G] -> [K C/G, G, Cout/G] -> [kh, kw, C/G, Cout]
-    const perFilterRow =
-        info.groups === 1 ? sum! : scope.transpose(sum!, [1, 0, 2]);
+    const perFilterRow = info.groups === 1 ? sum! : scope.transpose(sum!, [1, 0, 2]);
     return joinRows(scope, [perFilterRow], attrs.filterShape);
   } finally {
     scope.dispose();

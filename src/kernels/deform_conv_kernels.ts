@@ -6,31 +6,53 @@
  */
 import type {KernelBackend, KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformConv2D, DeformConv2DAttrs, DeformConv2DBackpropFilter, DeformConv2DBackpropFilterAttrs, DeformConv2DBackpropInput, ModulatedDeformConv2D} from '../kernel_names';
-import {deformConvBackpropFilter, deformConvBackpropInput, deformConvForward} from './deform_conv_driver';
+import {
+  DeformConv2D,
+  DeformConv2DAttrs,
+  DeformConv2DBackpropFilter,
+  DeformConv2DBackpropFilterAttrs,
+  DeformConv2DBackpropInput,
+  ModulatedDeformConv2D,
+} from '../kernel_names';
+import {
+  deformConvBackpropFilter,
+  deformConvBackpropInput,
+  deformConvForward,
+} from './deform_conv_driver';
 import type {DeformConvSampling} from './deform_conv_sampling';
 
 type Inputs = {[name: string]: TensorInfo};
 
 export function deformConvKernelConfigs(
-    backendName: string, sampling: DeformConvSampling): KernelConfig[] {
+  backendName: string,
+  sampling: DeformConvSampling,
+): KernelConfig[] {
   const forward: KernelFunc = ({inputs, backend, attrs}) => {
     const {x, filter, offset, mask, bias} = inputs as Inputs;
     return deformConvForward(
-        backend as KernelBackend, sampling, {x, filter, offset, mask, bias},
-        attrs as unknown as DeformConv2DAttrs);
+      backend as KernelBackend,
+      sampling,
+      {x, filter, offset, mask, bias},
+      attrs as unknown as DeformConv2DAttrs,
+    );
   };
   const backpropInput: KernelFunc = ({inputs, backend, attrs}) => {
     const {x, filter, offset, mask, dy} = inputs as Inputs;
     return deformConvBackpropInput(
-        backend as KernelBackend, sampling, {x, filter, offset, mask, dy},
-        attrs as unknown as DeformConv2DAttrs);
+      backend as KernelBackend,
+      sampling,
+      {x, filter, offset, mask, dy},
+      attrs as unknown as DeformConv2DAttrs,
+    );
   };
   const backpropFilter: KernelFunc = ({inputs, backend, attrs}) => {
     const {x, offset, mask, dy} = inputs as Inputs;
     return deformConvBackpropFilter(
-        backend as KernelBackend, sampling, {x, offset, mask, dy},
-        attrs as unknown as DeformConv2DBackpropFilterAttrs);
+      backend as KernelBackend,
+      sampling,
+      {x, offset, mask, dy},
+      attrs as unknown as DeformConv2DBackpropFilterAttrs,
+    );
   };
   return [
     {kernelName: DeformConv2D, backendName, kernelFunc: forward},

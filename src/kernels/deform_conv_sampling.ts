@@ -35,9 +35,14 @@ export interface DeformConvSampling {
 
   /** Deformable im2col of the rows: columns `[G, rowCount, K * C/G]`. */
   im2col(
-      backend: KernelBackend, info: DeformConvInfo, x: TensorInfo,
-      offset: TensorInfo, mask: TensorInfo|null, rowStart: number,
-      rowCount: number): TensorInfo;
+    backend: KernelBackend,
+    info: DeformConvInfo,
+    x: TensorInfo,
+    offset: TensorInfo,
+    mask: TensorInfo | null,
+    rowStart: number,
+    rowCount: number,
+  ): TensorInfo;
 
   /**
    * Input gradient (a scatter): adds the transpose of im2col applied to
@@ -47,9 +52,15 @@ export interface DeformConvSampling {
    * it returns a new one, it disposes the old).
    */
   col2im(
-      backend: KernelBackend, info: DeformConvInfo, dCols: TensorInfo,
-      offset: TensorInfo, mask: TensorInfo|null, rowStart: number,
-      rowCount: number, dx: TensorInfo|null): TensorInfo;
+    backend: KernelBackend,
+    info: DeformConvInfo,
+    dCols: TensorInfo,
+    offset: TensorInfo,
+    mask: TensorInfo | null,
+    rowStart: number,
+    rowCount: number,
+    dx: TensorInfo | null,
+  ): TensorInfo;
 
   /**
    * Offset and mask gradients of the rows (gathers): `[rowCount, 2 D K]`
@@ -57,7 +68,13 @@ export interface DeformConvSampling {
    * is given. Samples outside the window get 0; mmcv's rule at integers.
    */
   coordGrad(
-      backend: KernelBackend, info: DeformConvInfo, dCols: TensorInfo,
-      x: TensorInfo, offset: TensorInfo, mask: TensorInfo|null,
-      rowStart: number, rowCount: number): TensorInfo[];
+    backend: KernelBackend,
+    info: DeformConvInfo,
+    dCols: TensorInfo,
+    x: TensorInfo,
+    offset: TensorInfo,
+    mask: TensorInfo | null,
+    rowStart: number,
+    rowCount: number,
+  ): TensorInfo[];
 }

@@ -5,7 +5,19 @@
  * a softmax over each group's points, the masks; the DCNv3 core; optional
  * centre-feature scaling; output projection. Output channels = input channels.
  */
-import {add, depthwiseConv2d, mul, reshape, serialization, sigmoid, softmax, sub, Tensor, Tensor4D, tidy} from '@tensorflow/tfjs-core';
+import {
+  add,
+  depthwiseConv2d,
+  mul,
+  reshape,
+  serialization,
+  sigmoid,
+  softmax,
+  sub,
+  Tensor,
+  Tensor4D,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import {InputSpec, layers, LayerVariable} from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Initializer} from '@tensorflow/tfjs-layers/dist/initializers';
@@ -71,20 +83,26 @@ export class DCNv3 extends layers.Layer {
     return this.kernelSize * this.kernelSize - (this.removeCenter ? 1 : 0);
   }
 
-  override build(inputShape: (number|null)[]|(number|null)[][]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number|null)[];
+  override build(inputShape: (number | null)[] | (number | null)[][]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
     const channels = shape[3];
     if (channels == null || channels % this.groups !== 0) {
-      throw new Error(`DCNv3: input channels (${channels}) must be known and divisible by groups (${this.groups})`);
+      throw new Error(
+        `DCNv3: input channels (${channels}) must be known and divisible by groups (${this.groups})`,
+      );
     }
     this.checkSize(shape);
-    const init = (name: string, config = {}) => resolveKeras<Initializer>('DCNv3', 'initializer', {className: name, config})!;
+    const init = (name: string, config = {}) =>
+      resolveKeras<Initializer>('DCNv3', 'initializer', {className: name, config})!;
     const dwFanIn = this.dwKernelSize * this.dwKernelSize;
     // PyTorch's default Conv2d init: U(±1/sqrt(fan_in)) for weight and bias.
-    const torchConv = init('RandomUniform', {minval: -1 / Math.sqrt(dwFanIn), maxval: 1 / Math.sqrt(dwFanIn)});
+    const torchConv = init('RandomUniform', {
+      minval: -1 / Math.sqrt(dwFanIn),
+      maxval: 1 / Math.sqrt(dwFanIn),
+    });
     const gp = this.groups * this.points;
     const weight = (name: string, shape: number[], initializer: Initializer) =>
-        this.weightsByName.set(name, this.addWeight(name, shape, 'float32', initializer));
+      this.weightsByName.set(name, this.addWeight(name, shape, 'float32', initializer));
     weight('input_proj_kernel', [channels, channels], init('GlorotUniform'));
     weight('input_proj_bias', [channels], init('Zeros'));
     weight('dw_kernel', [this.dwKernelSize, this.dwKernelSize, channels, 1], torchConv);
@@ -106,13 +124,18 @@ export class DCNv3 extends layers.Layer {
   }
 
   /** The module computes offsets at the input's resolution: the sampling must keep the size. */
-  private checkSize(shape: (number|null)[]): void {
+  private checkSize(shape: (number | null)[]): void {
     for (const size of [shape[1], shape[2]]) {
-      if (size != null &&
-          outputExtent(size, this.kernelSize, this.strides, this.dilation, this.pad, this.pad) !== size) {
-        throw new Error(`DCNv3: kernelSize ${this.kernelSize}, strides ${this.strides}, pad ${this.pad} and ` +
-                        `dilation ${this.dilation} change the size ${size}; the module needs them to keep it ` +
-                        `(offsets are computed at the input resolution)`);
+      if (
+        size != null &&
+        outputExtent(size, this.kernelSize, this.strides, this.dilation, this.pad, this.pad) !==
+          size
+      ) {
+        throw new Error(
+          `DCNv3: kernelSize ${this.kernelSize}, strides ${this.strides}, pad ${this.pad} and ` +
+            `dilation ${this.dilation} change the size ${size}; the module needs them to keep it ` +
+            `(offsets are computed at the input resolution)`,
+        );
       }
     }
   }
@@ -121,39 +144,70 @@ export class DCNv3 extends layers.Layer {
     return this.weightsByName.get(name)!.read();
   }
 
-  override call(inputs: Tensor|Tensor[], _kwargs: Kwargs): Tensor {
+  override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tidy(() => {
       const u = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
       const [n, h, w, channels] = u.shape;
       const x = denseLastAxis(u, this.w('input_proj_kernel'), this.w('input_proj_bias'));
       const half = Math.floor((this.dwKernelSize - 1) / 2);
-      const dw = add(depthwiseConv2d(u, this.w('dw_kernel') as Tensor4D, 1,
-                                     [[0, 0], [half, half], [half, half], [0, 0]]), this.w('dw_bias'));
-      const branch = this.activation.apply(layerNorm(dw, this.w('norm_gamma'), this.w('norm_beta'), 1e-6));
+      const dw = add(
+        depthwiseConv2d(u, this.w('dw_kernel') as Tensor4D, 1, [
+          [0, 0],
+          [half, half],
+          [half, half],
+          [0, 0],
+        ]),
+        this.w('dw_bias'),
+      );
+      const branch = this.activation.apply(
+        layerNorm(dw, this.w('norm_gamma'), this.w('norm_beta'), 1e-6),
+      );
       const offset = denseLastAxis(branch, this.w('offset_kernel'), this.w('offset_bias'));
       const logits = denseLastAxis(branch, this.w('mask_kernel'), this.w('mask_bias'));
-      const mask = reshape(softmax(reshape(logits, [n, h, w, this.groups, this.points])),
-                           [n, h, w, this.groups * this.points]);
+      const mask = reshape(softmax(reshape(logits, [n, h, w, this.groups, this.points])), [
+        n,
+        h,
+        w,
+        this.groups * this.points,
+      ]);
       let z: Tensor = dcnv3({
-        x, offset, mask, kernelSize: this.kernelSize, strides: this.strides, pad: this.pad,
-        dilations: this.dilation, groups: this.groups, offsetScale: this.offsetScale,
+        x,
+        offset,
+        mask,
+        kernelSize: this.kernelSize,
+        strides: this.strides,
+        pad: this.pad,
+        dilations: this.dilation,
+        groups: this.groups,
+        offsetScale: this.offsetScale,
         removeCenter: this.removeCenter,
       });
       if (this.centerFeatureScale) {
-        const perGroup = sigmoid(denseLastAxis(branch, this.w('center_feature_scale_kernel'),
-                                               this.w('center_feature_scale_bias')));
+        const perGroup = sigmoid(
+          denseLastAxis(
+            branch,
+            this.w('center_feature_scale_kernel'),
+            this.w('center_feature_scale_bias'),
+          ),
+        );
         // Channel g * C/G + c uses the scale of group g: broadcast over [..., G, C/G].
         const alpha = reshape(perGroup, [n, h, w, this.groups, 1]);
         const grouped = [n, h, w, this.groups, channels / this.groups];
-        z = reshape(add(mul(reshape(z, grouped), sub(1, alpha)), mul(reshape(x, grouped), alpha)),
-                    [n, h, w, channels]);
+        z = reshape(add(mul(reshape(z, grouped), sub(1, alpha)), mul(reshape(x, grouped), alpha)), [
+          n,
+          h,
+          w,
+          channels,
+        ]);
       }
       return denseLastAxis(z, this.w('output_proj_kernel'), this.w('output_proj_bias'));
     });
   }
 
-  override computeOutputShape(inputShape: (number|null)[]|(number|null)[][]): (number|null)[] {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number|null)[];
+  override computeOutputShape(
+    inputShape: (number | null)[] | (number | null)[][],
+  ): (number | null)[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
     this.checkSize(shape);
     return shape;
   }
@@ -161,9 +215,15 @@ export class DCNv3 extends layers.Layer {
   override getConfig(): serialization.ConfigDict {
     return {
       ...super.getConfig(),
-      kernelSize: this.kernelSize, dwKernelSize: this.dwKernelSize, strides: this.strides,
-      pad: this.pad, dilation: this.dilation, groups: this.groups, offsetScale: this.offsetScale,
-      activation: this.activation.getClassName(), centerFeatureScale: this.centerFeatureScale,
+      kernelSize: this.kernelSize,
+      dwKernelSize: this.dwKernelSize,
+      strides: this.strides,
+      pad: this.pad,
+      dilation: this.dilation,
+      groups: this.groups,
+      offsetScale: this.offsetScale,
+      activation: this.activation.getClassName(),
+      centerFeatureScale: this.centerFeatureScale,
       removeCenter: this.removeCenter,
     };
   }

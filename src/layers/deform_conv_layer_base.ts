@@ -18,20 +18,20 @@ import {outputExtent, resolvePad} from '../ops/deform_conv_util';
 import {pair} from '../ops/op_util';
 import {KerasIdentifier, resolveKeras, serializeKeras} from './keras_objects';
 
-export type LayerPadding = 'valid'|'same'|number|[number, number];
+export type LayerPadding = 'valid' | 'same' | number | [number, number];
 
 export interface DeformConvLayerArgs extends LayerArgs {
   /** Output channels. */
   filters: number;
-  kernelSize: number|[number, number];
-  strides?: number|[number, number];
+  kernelSize: number | [number, number];
+  strides?: number | [number, number];
   /**
    * 'valid', 'same' (tfjs's rule), or PyTorch's symmetric padding as a number
    * or `[padH, padW]` (needed to port modules: with stride 2, PyTorch's pad 1
    * is not tfjs's 'same').
    */
   padding?: LayerPadding;
-  dilationRate?: number|[number, number];
+  dilationRate?: number | [number, number];
   /** Grouped convolution (input and output channels divisible by it). Default 1. */
   groups?: number;
   /** Offset groups of the deformable sampling. Default 1. */
@@ -61,13 +61,13 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   readonly groups: number;
   readonly offsetGroups: number;
   readonly useBias: boolean;
-  private readonly activation: Activation|null;
+  private readonly activation: Activation | null;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
-  private readonly kernelRegularizer: Regularizer|null;
-  private readonly biasRegularizer: Regularizer|null;
-  private readonly kernelConstraint: Constraint|null;
-  private readonly biasConstraint: Constraint|null;
+  private readonly kernelRegularizer: Regularizer | null;
+  private readonly biasRegularizer: Regularizer | null;
+  private readonly kernelConstraint: Constraint | null;
+  private readonly biasConstraint: Constraint | null;
   private kernel?: LayerVariable;
   private bias?: LayerVariable;
   private offsetKernel?: LayerVariable;
@@ -77,7 +77,12 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   protected abstract readonly channelsPerTap: number;
 
   /** The deformable op on `x` given the offset branch's output. */
-  protected abstract deform(x: Tensor4D, branch: Tensor4D, filter: Tensor4D, bias?: Tensor): Tensor4D;
+  protected abstract deform(
+    x: Tensor4D,
+    branch: Tensor4D,
+    filter: Tensor4D,
+    bias?: Tensor,
+  ): Tensor4D;
 
   constructor(args: DeformConvLayerArgs) {
     super(args);
@@ -89,9 +94,12 @@ export abstract class DeformConvLayerBase extends layers.Layer {
     this.kernelSize = pair(name, 'kernelSize', args.kernelSize);
     this.strides = pair(name, 'strides', args.strides ?? 1);
     this.dilationRate = pair(name, 'dilationRate', args.dilationRate ?? 1);
-    const padding = typeof args.padding === 'string' ? args.padding.toLowerCase() : args.padding ?? 'valid';
+    const padding =
+      typeof args.padding === 'string' ? args.padding.toLowerCase() : (args.padding ?? 'valid');
     if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') {
-      throw new Error(`${name}: padding must be 'valid', 'same', a number or [padH, padW], got ${args.padding}`);
+      throw new Error(
+        `${name}: padding must be 'valid', 'same', a number or [padH, padW], got ${args.padding}`,
+      );
     }
     // Numbers are checked as the op checks its pad.
     resolvePad(name, padding as LayerPadding, 1, 1, [1, 1], [1, 1], [1, 1]);
@@ -100,7 +108,11 @@ export abstract class DeformConvLayerBase extends layers.Layer {
     this.offsetGroups = args.offsetGroups ?? 1;
     this.useBias = args.useBias ?? true;
     this.activation = resolveKeras(name, 'activation', args.activation);
-    this.kernelInitializer = resolveKeras(name, 'initializer', args.kernelInitializer ?? 'glorotUniform')!;
+    this.kernelInitializer = resolveKeras(
+      name,
+      'initializer',
+      args.kernelInitializer ?? 'glorotUniform',
+    )!;
     this.biasInitializer = resolveKeras(name, 'initializer', args.biasInitializer ?? 'zeros')!;
     this.kernelRegularizer = resolveKeras(name, 'regularizer', args.kernelRegularizer);
     this.biasRegularizer = resolveKeras(name, 'regularizer', args.biasRegularizer);
@@ -109,45 +121,66 @@ export abstract class DeformConvLayerBase extends layers.Layer {
     this.inputSpec = [new InputSpec({ndim: 4})];
   }
 
-  override build(inputShape: (number|null)[]|(number|null)[][]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number|null)[];
+  override build(inputShape: (number | null)[] | (number | null)[][]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
     const channels = shape[3];
     const name = this.getClassName();
     if (channels == null) {
       throw new Error(`${name}: the channel dimension of the input must be known`);
     }
     if (channels % this.groups !== 0 || this.filters % this.groups !== 0) {
-      throw new Error(`${name}: input channels (${channels}) and filters (${
-          this.filters}) must be divisible by groups (${this.groups})`);
+      throw new Error(
+        `${name}: input channels (${channels}) and filters (${
+          this.filters
+        }) must be divisible by groups (${this.groups})`,
+      );
     }
     if (channels % this.offsetGroups !== 0) {
-      throw new Error(`${name}: input channels (${channels}) must be divisible by offsetGroups (${
-          this.offsetGroups})`);
+      throw new Error(
+        `${name}: input channels (${channels}) must be divisible by offsetGroups (${
+          this.offsetGroups
+        })`,
+      );
     }
     const [kh, kw] = this.kernelSize;
     const branch = this.channelsPerTap * this.offsetGroups * kh * kw;
     this.kernel = this.addWeight(
-        'kernel', [kh, kw, channels / this.groups, this.filters], 'float32',
-        this.kernelInitializer, this.kernelRegularizer ?? undefined, true,
-        this.kernelConstraint ?? undefined);
+      'kernel',
+      [kh, kw, channels / this.groups, this.filters],
+      'float32',
+      this.kernelInitializer,
+      this.kernelRegularizer ?? undefined,
+      true,
+      this.kernelConstraint ?? undefined,
+    );
     if (this.useBias) {
       this.bias = this.addWeight(
-          'bias', [this.filters], 'float32', this.biasInitializer,
-          this.biasRegularizer ?? undefined, true, this.biasConstraint ?? undefined);
+        'bias',
+        [this.filters],
+        'float32',
+        this.biasInitializer,
+        this.biasRegularizer ?? undefined,
+        true,
+        this.biasConstraint ?? undefined,
+      );
     }
     const zerosInit = resolveKeras<Initializer>(name, 'initializer', 'zeros')!;
-    this.offsetKernel = this.addWeight('offset_kernel', [kh, kw, channels, branch], 'float32', zerosInit);
+    this.offsetKernel = this.addWeight(
+      'offset_kernel',
+      [kh, kw, channels, branch],
+      'float32',
+      zerosInit,
+    );
     this.offsetBias = this.addWeight('offset_bias', [branch], 'float32', zerosInit);
     this.inputSpec = [new InputSpec({ndim: 4, axes: {[-1]: channels}})];
     this.built = true;
   }
 
-  override call(inputs: Tensor|Tensor[], _kwargs: Kwargs): Tensor {
+  override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
       const branch = add(this.offsetConv(x), this.offsetBias!.read()) as Tensor4D;
-      const y = this.deform(
-          x, branch, this.kernel!.read() as Tensor4D, this.bias?.read());
+      const y = this.deform(x, branch, this.kernel!.read() as Tensor4D, this.bias?.read());
       return this.activation ? this.activation.apply(y) : y;
     });
   }
@@ -165,45 +198,65 @@ export abstract class DeformConvLayerBase extends layers.Layer {
     const [n, ho, wo] = this.outputSpatialShape(x.shape);
     const [kh, kw] = this.kernelSize;
     return deformConv2d({
-      x, filter, offset: zeros([n!, ho!, wo!, 2 * kh * kw]),
-      strides: this.strides, pad: this.padding, dilations: this.dilationRate,
+      x,
+      filter,
+      offset: zeros([n!, ho!, wo!, 2 * kh * kw]),
+      strides: this.strides,
+      pad: this.padding,
+      dilations: this.dilationRate,
     });
   }
 
   /** `padding` as tf.conv2d takes it. */
-  private get conv2dPadding(): 'valid'|'same'|[[number, number], [number, number], [number, number], [number, number]] {
+  private get conv2dPadding():
+    'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]] {
     if (typeof this.padding === 'string') {
       return this.padding;
     }
     const [h, w] = typeof this.padding === 'number' ? [this.padding, this.padding] : this.padding;
-    return [[0, 0], [h, h], [w, w], [0, 0]];
+    return [
+      [0, 0],
+      [h, h],
+      [w, w],
+      [0, 0],
+    ];
   }
 
   protected get opArgs() {
     return {
-      strides: this.strides, pad: this.padding, dilations: this.dilationRate,
-      groups: this.groups, offsetGroups: this.offsetGroups,
+      strides: this.strides,
+      pad: this.padding,
+      dilations: this.dilationRate,
+      groups: this.groups,
+      offsetGroups: this.offsetGroups,
     };
   }
 
-  private outputSpatialShape(shape: (number|null)[]): (number|null)[] {
+  private outputSpatialShape(shape: (number | null)[]): (number | null)[] {
     const [n, h, w] = shape;
-    const extent = (size: number|null, axis: 0|1) => {
+    const extent = (size: number | null, axis: 0 | 1) => {
       if (size == null) {
         return null;
       }
       const k = this.kernelSize[axis];
       const [begin, end] = resolvePad(
-          this.getClassName(), this.padding, size, size, [k, k],
-          [this.strides[axis], this.strides[axis]],
-          [this.dilationRate[axis], this.dilationRate[axis]])[0];
+        this.getClassName(),
+        this.padding,
+        size,
+        size,
+        [k, k],
+        [this.strides[axis], this.strides[axis]],
+        [this.dilationRate[axis], this.dilationRate[axis]],
+      )[0];
       return outputExtent(size, k, this.strides[axis], this.dilationRate[axis], begin, end);
     };
     return [n, extent(h, 0), extent(w, 1)];
   }
 
-  override computeOutputShape(inputShape: (number|null)[]|(number|null)[][]): (number|null)[] {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number|null)[];
+  override computeOutputShape(
+    inputShape: (number | null)[] | (number | null)[][],
+  ): (number | null)[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
     return [...this.outputSpatialShape(shape), this.filters];
   }
 

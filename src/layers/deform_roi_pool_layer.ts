@@ -11,7 +11,16 @@
  * ph, pw`), and the offset layer's outputs are ordered `(ph, pw, Δx|Δy)`
  * (PyTorch: `Δx|Δy, ph, pw`); permute those rows / columns when converting.
  */
-import {relu, reshape, serialization, sigmoid, Tensor, Tensor2D, Tensor4D, tidy} from '@tensorflow/tfjs-core';
+import {
+  relu,
+  reshape,
+  serialization,
+  sigmoid,
+  Tensor,
+  Tensor2D,
+  Tensor4D,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import {layers, LayerVariable} from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Initializer} from '@tensorflow/tfjs-layers/dist/initializers';
@@ -23,7 +32,7 @@ import {resolveKeras} from './keras_objects';
 import {denseLastAxis} from './layer_util';
 
 export interface DeformRoIPoolLayerArgs extends LayerArgs {
-  outputSize: number|[number, number];
+  outputSize: number | [number, number];
   spatialScale?: number;
   samplingRatio?: number;
   gamma?: number;
@@ -35,7 +44,7 @@ export interface DeformRoIPoolLayerArgs extends LayerArgs {
   deformFcChannels?: number;
 }
 
-type Shape = (number|null)[];
+type Shape = (number | null)[];
 
 export class DeformRoIPool extends layers.Layer {
   static className = 'DeformRoIPool';
@@ -62,7 +71,7 @@ export class DeformRoIPool extends layers.Layer {
     this.deformFcChannels = args.deformFcChannels ?? 1024;
   }
 
-  override build(inputShape: Shape|Shape[]): void {
+  override build(inputShape: Shape | Shape[]): void {
     const [features] = inputShape as Shape[];
     const channels = features?.[3];
     if (channels == null) {
@@ -72,13 +81,20 @@ export class DeformRoIPool extends layers.Layer {
       const bins = this.outputSize[0] * this.outputSize[1];
       const width = this.deformFcChannels;
       const init = (name: string, config = {}) =>
-          resolveKeras<Initializer>('DeformRoIPool', 'initializer', {className: name, config})!;
+        resolveKeras<Initializer>('DeformRoIPool', 'initializer', {className: name, config})!;
       // PyTorch's default Linear init, U(±1/sqrt(fan_in)); the last layers start at zero.
-      const linear = (fanIn: number) => init('RandomUniform', {minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn)});
+      const linear = (fanIn: number) =>
+        init('RandomUniform', {minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn)});
       const dense = (name: string, fanIn: number, units: number, zero = false) => {
         const initializer = zero ? init('Zeros') : linear(fanIn);
-        this.weightsByName.set(`${name}_kernel`, this.addWeight(`${name}_kernel`, [fanIn, units], 'float32', initializer));
-        this.weightsByName.set(`${name}_bias`, this.addWeight(`${name}_bias`, [units], 'float32', initializer));
+        this.weightsByName.set(
+          `${name}_kernel`,
+          this.addWeight(`${name}_kernel`, [fanIn, units], 'float32', initializer),
+        );
+        this.weightsByName.set(
+          `${name}_bias`,
+          this.addWeight(`${name}_bias`, [units], 'float32', initializer),
+        );
       };
       dense('offset_fc0', bins * channels, width);
       dense('offset_fc1', width, width);
@@ -92,15 +108,22 @@ export class DeformRoIPool extends layers.Layer {
   }
 
   private dense(name: string, x: Tensor): Tensor {
-    return denseLastAxis(x, this.weightsByName.get(`${name}_kernel`)!.read(),
-                         this.weightsByName.get(`${name}_bias`)!.read());
+    return denseLastAxis(
+      x,
+      this.weightsByName.get(`${name}_kernel`)!.read(),
+      this.weightsByName.get(`${name}_bias`)!.read(),
+    );
   }
 
-  override call(inputs: Tensor|Tensor[], _kwargs: Kwargs): Tensor {
+  override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tidy(() => {
       const [x, rois] = inputs as [Tensor4D, Tensor2D];
-      const attrs = {outputSize: this.outputSize, spatialScale: this.spatialScale,
-                     samplingRatio: this.samplingRatio, gamma: this.gamma};
+      const attrs = {
+        outputSize: this.outputSize,
+        spatialScale: this.spatialScale,
+        samplingRatio: this.samplingRatio,
+        gamma: this.gamma,
+      };
       const plain = deformRoiPool({x, rois, ...attrs});
       if (!this.offsetBranch) {
         return plain;
@@ -112,21 +135,31 @@ export class DeformRoIPool extends layers.Layer {
       if (!this.modulated) {
         return deformRoiPool({x, rois, offset, ...attrs});
       }
-      const mask = reshape(sigmoid(this.dense('mask_fc1', relu(this.dense('mask_fc0', flat)))), [r, ph, pw, 1]);
+      const mask = reshape(sigmoid(this.dense('mask_fc1', relu(this.dense('mask_fc0', flat)))), [
+        r,
+        ph,
+        pw,
+        1,
+      ]);
       return modulatedDeformRoiPool({x, rois, offset, mask, ...attrs});
     });
   }
 
-  override computeOutputShape(inputShape: Shape|Shape[]): Shape {
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const [features, rois] = inputShape as Shape[];
     return [rois[0], ...this.outputSize, features[3]];
   }
 
   override getConfig(): serialization.ConfigDict {
     return {
-      ...super.getConfig(), outputSize: this.outputSize, spatialScale: this.spatialScale,
-      samplingRatio: this.samplingRatio, gamma: this.gamma, offsetBranch: this.offsetBranch,
-      modulated: this.modulated, deformFcChannels: this.deformFcChannels,
+      ...super.getConfig(),
+      outputSize: this.outputSize,
+      spatialScale: this.spatialScale,
+      samplingRatio: this.samplingRatio,
+      gamma: this.gamma,
+      offsetBranch: this.offsetBranch,
+      modulated: this.modulated,
+      deformFcChannels: this.deformFcChannels,
     };
   }
 }

@@ -11,4 +11,7 @@ export {DeformRoIPool, deformRoiPoolLayer as deformRoiPool} from './deform_roi_p
 export type {DeformRoIPoolLayerArgs} from './deform_roi_pool_layer';
 export {Involution, involutionLayer as involution} from './involution_layer';
 export type {InvolutionLayerArgs} from './involution_layer';
-export {ModulatedDeformConv2D, modulatedDeformConv2dLayer as modulatedDeformConv2d} from './modulated_deform_conv2d_layer';
+export {
+  ModulatedDeformConv2D,
+  modulatedDeformConv2dLayer as modulatedDeformConv2d,
+} from './modulated_deform_conv2d_layer';

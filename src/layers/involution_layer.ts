@@ -4,7 +4,17 @@
  * with BatchNorm and ReLU and a 1x1 span to `groups * k * k` channels, then
  * applied by the involution op; `groups = channels / groupChannels`.
  */
-import {add, avgPool, moments, mul, relu, serialization, Tensor, Tensor4D, tidy} from '@tensorflow/tfjs-core';
+import {
+  add,
+  avgPool,
+  moments,
+  mul,
+  relu,
+  serialization,
+  Tensor,
+  Tensor4D,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import {InputSpec, layers, LayerVariable} from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Initializer} from '@tensorflow/tfjs-layers/dist/initializers';
@@ -47,22 +57,31 @@ export class Involution extends layers.Layer {
     this.inputSpec = [new InputSpec({ndim: 4})];
   }
 
-  override build(inputShape: (number|null)[]|(number|null)[][]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number|null)[];
+  override build(inputShape: (number | null)[] | (number | null)[][]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
     const channels = shape[3];
-    if (channels == null || channels % this.groupChannels !== 0 || channels % this.reductionRatio !== 0) {
-      throw new Error(`Involution: input channels (${channels}) must be known and divisible by ` +
-                      `groupChannels (${this.groupChannels}) and reductionRatio (${this.reductionRatio})`);
+    if (
+      channels == null ||
+      channels % this.groupChannels !== 0 ||
+      channels % this.reductionRatio !== 0
+    ) {
+      throw new Error(
+        `Involution: input channels (${channels}) must be known and divisible by ` +
+          `groupChannels (${this.groupChannels}) and reductionRatio (${this.reductionRatio})`,
+      );
     }
     this.checkSize(shape);
     const reduced = channels / this.reductionRatio;
     const span = (channels / this.groupChannels) * this.kernelSize * this.kernelSize;
     const init = (name: string, config = {}) =>
-        resolveKeras<Initializer>('Involution', 'initializer', {className: name, config})!;
+      resolveKeras<Initializer>('Involution', 'initializer', {className: name, config})!;
     // mmcv ConvModule: Kaiming normal, fan_out, ReLU gain; bias 0; BN 1 / 0.
     const kaiming = init('VarianceScaling', {scale: 2, mode: 'fanOut', distribution: 'normal'});
     const weight = (name: string, shape: number[], initializer: Initializer, trainable = true) =>
-        this.weightsByName.set(name, this.addWeight(name, shape, 'float32', initializer, undefined, trainable));
+      this.weightsByName.set(
+        name,
+        this.addWeight(name, shape, 'float32', initializer, undefined, trainable),
+      );
     weight('reduce_kernel', [channels, reduced], kaiming);
     weight('bn_gamma', [reduced], init('Ones'));
     weight('bn_beta', [reduced], init('Zeros'));
@@ -79,11 +98,13 @@ export class Involution extends layers.Layer {
    * which matches the op's output only when the stride divides the size: the
    * reference leaves other sizes undefined, so they are rejected.
    */
-  private checkSize(shape: (number|null)[]): void {
+  private checkSize(shape: (number | null)[]): void {
     for (const size of [shape[1], shape[2]]) {
       if (size != null && this.strides > 1 && size % this.strides !== 0) {
-        throw new Error(`Involution: strides ${this.strides} must divide the input size ${size} ` +
-                        `(the kernel is generated from the input average-pooled by the stride)`);
+        throw new Error(
+          `Involution: strides ${this.strides} must divide the input size ${size} ` +
+            `(the kernel is generated from the input average-pooled by the stride)`,
+        );
       }
     }
   }
@@ -92,7 +113,7 @@ export class Involution extends layers.Layer {
     return this.weightsByName.get(name)!;
   }
 
-  override call(inputs: Tensor|Tensor[], kwargs: Kwargs): Tensor {
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     return tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
       const pooled = this.strides > 1 ? avgPool(x, this.strides, this.strides, 'valid') : x;
@@ -107,36 +128,64 @@ export class Involution extends layers.Layer {
         // PyTorch's update: the running variance takes the unbiased estimate.
         const count = reduced.size / reduced.shape[3]!;
         movingMean.write(add(mul(movingMean.read(), 1 - BN_MOMENTUM), mul(mean, BN_MOMENTUM)));
-        movingVariance.write(add(mul(movingVariance.read(), 1 - BN_MOMENTUM),
-                                 mul(variance, BN_MOMENTUM * count / Math.max(count - 1, 1))));
+        movingVariance.write(
+          add(
+            mul(movingVariance.read(), 1 - BN_MOMENTUM),
+            mul(variance, (BN_MOMENTUM * count) / Math.max(count - 1, 1)),
+          ),
+        );
       } else {
-        normalized = normalize(reduced, movingMean.read(), movingVariance.read(), BN_EPSILON, gamma, beta);
+        normalized = normalize(
+          reduced,
+          movingMean.read(),
+          movingVariance.read(),
+          BN_EPSILON,
+          gamma,
+          beta,
+        );
       }
-      const kernel = denseLastAxis(relu(normalized), this.variable('span_kernel').read(),
-                                   this.variable('span_bias').read());
+      const kernel = denseLastAxis(
+        relu(normalized),
+        this.variable('span_kernel').read(),
+        this.variable('span_bias').read(),
+      );
       return involution({
-        x, kernel, kernelSize: this.kernelSize, strides: this.strides,
+        x,
+        kernel,
+        kernelSize: this.kernelSize,
+        strides: this.strides,
         groups: x.shape[3] / this.groupChannels,
       });
     });
   }
 
-  override computeOutputShape(inputShape: (number|null)[]|(number|null)[][]): (number|null)[] {
-    const [n, h, w, c] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number|null)[];
+  override computeOutputShape(
+    inputShape: (number | null)[] | (number | null)[][],
+  ): (number | null)[] {
+    const [n, h, w, c] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (
+      number | null
+    )[];
     this.checkSize([n, h, w, c]);
-    const out = (size: number|null) => size == null ? null : Math.floor((size - 1) / this.strides) + 1;
+    const out = (size: number | null) =>
+      size == null ? null : Math.floor((size - 1) / this.strides) + 1;
     return [n, out(h), out(w), c];
   }
 
   /** PyTorch's count: BatchNorm's running statistics are buffers, not parameters. */
   override countParams(): number {
-    return this.trainableWeights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+    return this.trainableWeights.reduce(
+      (sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1),
+      0,
+    );
   }
 
   override getConfig(): serialization.ConfigDict {
     return {
-      ...super.getConfig(), kernelSize: this.kernelSize, strides: this.strides,
-      groupChannels: this.groupChannels, reductionRatio: this.reductionRatio,
+      ...super.getConfig(),
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      groupChannels: this.groupChannels,
+      reductionRatio: this.reductionRatio,
     };
   }
 }

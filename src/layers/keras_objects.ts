@@ -7,10 +7,9 @@
 import {serialization} from '@tensorflow/tfjs-core';
 import {regularizers} from '@tensorflow/tfjs-layers';
 
-export type KerasIdentifier =
-    string|serialization.ConfigDict|serialization.Serializable;
+export type KerasIdentifier = string | serialization.ConfigDict | serialization.Serializable;
 
-export type Kind = 'initializer'|'regularizer'|'constraint'|'activation';
+export type Kind = 'initializer' | 'regularizer' | 'constraint' | 'activation';
 
 /** Keras' string shortcuts whose class name is not the capitalised identifier. */
 const REGULARIZERS: Record<string, () => serialization.Serializable> = {
@@ -20,13 +19,19 @@ const REGULARIZERS: Record<string, () => serialization.Serializable> = {
 };
 
 function isSerializable(value: unknown): value is serialization.Serializable {
-  return value != null && typeof value === 'object' &&
-      typeof (value as serialization.Serializable).getClassName === 'function';
+  return (
+    value != null &&
+    typeof value === 'object' &&
+    typeof (value as serialization.Serializable).getClassName === 'function'
+  );
 }
 
 /** The object for an identifier, or null when it is null/undefined. */
 export function resolveKeras<T extends serialization.Serializable>(
-    layer: string, kind: Kind, value: KerasIdentifier|null|undefined): T|null {
+  layer: string,
+  kind: Kind,
+  value: KerasIdentifier | null | undefined,
+): T | null {
   if (value == null) {
     return null;
   }
@@ -36,9 +41,12 @@ export function resolveKeras<T extends serialization.Serializable>(
   if (kind === 'regularizer' && typeof value === 'string' && REGULARIZERS[value]) {
     return REGULARIZERS[value]() as T;
   }
-  const className = typeof value === 'string' ?
-      (kind === 'activation' ? value : value[0].toUpperCase() + value.slice(1)) :
-      value.className as string;
+  const className =
+    typeof value === 'string'
+      ? kind === 'activation'
+        ? value
+        : value[0].toUpperCase() + value.slice(1)
+      : (value.className as string);
   const config = typeof value === 'string' ? {} : (value.config ?? {});
   const entry = serialization.SerializationMap.getMap().classNameMap[className];
   if (entry == null) {
@@ -49,9 +57,8 @@ export function resolveKeras<T extends serialization.Serializable>(
 }
 
 /** `{className, config}` of an object (null stays null), as model.save writes it. */
-export function serializeKeras(value: serialization.Serializable|null):
-    serialization.ConfigDict|null {
-  return value == null ?
-      null :
-      {className: value.getClassName(), config: value.getConfig()};
+export function serializeKeras(
+  value: serialization.Serializable | null,
+): serialization.ConfigDict | null {
+  return value == null ? null : {className: value.getClassName(), config: value.getConfig()};
 }

@@ -10,8 +10,14 @@ export function denseLastAxis(x: Tensor, kernel: Tensor, bias?: Tensor): Tensor 
 }
 
 /** `(x - mean) / sqrt(variance + epsilon) * gamma + beta`, statistics broadcast over the channel axis. */
-export function normalize(x: Tensor, mean: Tensor, variance: Tensor, epsilon: number,
-                          gamma: Tensor, beta: Tensor): Tensor {
+export function normalize(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  epsilon: number,
+  gamma: Tensor,
+  beta: Tensor,
+): Tensor {
   return add(mul(mul(sub(x, mean), rsqrt(add(variance, epsilon))), gamma), beta);
 }
 

@@ -8,8 +8,8 @@ import {checkOutputSize, windowOpArgs, WindowOpArgs, withInputRank} from './wind
 
 /** Arguments of {@link dcnv3}. */
 export interface Dcnv3Args extends WindowOpArgs {
-  offset: Tensor|TensorLike;
-  mask: Tensor|TensorLike;
+  offset: Tensor | TensorLike;
+  mask: Tensor | TensorLike;
   offsetScale?: number;
   removeCenter?: boolean;
 }
@@ -41,18 +41,24 @@ export interface Dcnv3Args extends WindowOpArgs {
  * gradients. Gradients w.r.t. `x`, `offset` and `mask` (InternImage's CUDA
  * rule at integer positions, as mmcv's).
  */
-function dcnv3_(args: Dcnv3Args): Tensor4D|Tensor3D {
+function dcnv3_(args: Dcnv3Args): Tensor4D | Tensor3D {
   const opName = 'dcnv3';
   const {x, rank, attrs: window} = windowOpArgs(opName, args, () => 0);
   const offset = to4D(floatTensorArg(opName, 'offset', args.offset, [rank]));
   const mask = to4D(floatTensorArg(opName, 'mask', args.mask, [rank]));
   const {kernelSize, groups} = window;
   const offsetScale = args.offsetScale ?? 1;
-  checkArg(Number.isFinite(offsetScale), opName,
-           `offsetScale must be a finite number, got ${offsetScale}`);
+  checkArg(
+    Number.isFinite(offsetScale),
+    opName,
+    `offsetScale must be a finite number, got ${offsetScale}`,
+  );
   const removeCenter = args.removeCenter ?? false;
-  checkArg(!removeCenter || (kernelSize[0] % 2 === 1 && kernelSize[1] % 2 === 1), opName,
-           `removeCenter needs an odd kernel, got ${kernelSize[0]}x${kernelSize[1]}`);
+  checkArg(
+    !removeCenter || (kernelSize[0] % 2 === 1 && kernelSize[1] % 2 === 1),
+    opName,
+    `removeCenter needs an odd kernel, got ${kernelSize[0]}x${kernelSize[1]}`,
+  );
   const attrs: DCNv3Attrs = {...window, offsetScale, removeCenter};
   const info = computeDcnv3Info(x.shape, attrs);
   checkOutputSize(opName, info);
@@ -63,5 +69,6 @@ function dcnv3_(args: Dcnv3Args): Tensor4D|Tensor3D {
   return withInputRank(engine().runKernel(DCNv3, {x, offset, mask}, {...attrs}) as Tensor4D, rank);
 }
 
-export const dcnv3 = op({dcnv3_}) as
-    {<R extends Tensor3D|Tensor4D = Tensor4D>(args: Dcnv3Args): R};
+export const dcnv3 = op({dcnv3_}) as {
+  <R extends Tensor3D | Tensor4D = Tensor4D>(args: Dcnv3Args): R;
+};

@@ -15,7 +15,13 @@ export interface Dcnv3Info extends WindowGeometry {
 }
 
 export function computeDcnv3Info(xShape: number[], attrs: DCNv3Attrs): Dcnv3Info {
-  const {kernelSize: [kh, kw], strides, pad, dilations, groups} = attrs;
+  const {
+    kernelSize: [kh, kw],
+    strides,
+    pad,
+    dilations,
+    groups,
+  } = attrs;
   const geometry = computeWindowGeometry(xShape, [kh, kw], strides, dilations, pad);
   return {
     ...geometry,
@@ -24,8 +30,8 @@ export function computeDcnv3Info(xShape: number[], attrs: DCNv3Attrs): Dcnv3Info
     channelsPerGroup: geometry.inChannels / groups,
     offsetScale: attrs.offsetScale,
     removeCenter: attrs.removeCenter,
-    centreHeight: Math.floor(dilations[0] * (kh - 1) / 2),
-    centreWidth: Math.floor(dilations[1] * (kw - 1) / 2),
+    centreHeight: Math.floor((dilations[0] * (kh - 1)) / 2),
+    centreWidth: Math.floor((dilations[1] * (kw - 1)) / 2),
   };
 }
 
@@ -37,8 +43,8 @@ export function dcnv3Taps(info: Dcnv3Info): Array<[number, number]> {
   const taps: Array<[number, number]> = [];
   for (let a = 0; a < info.filterWidth; a++) {
     for (let b = 0; b < info.filterHeight; b++) {
-      const centre = a === Math.floor(info.filterWidth / 2) &&
-          b === Math.floor(info.filterHeight / 2);
+      const centre =
+        a === Math.floor(info.filterWidth / 2) && b === Math.floor(info.filterHeight / 2);
       if (!(info.removeCenter && centre)) {
         taps.push([b, a]);
       }

@@ -36,9 +36,10 @@ export type DeformConv2dArgs = Omit<DeformConvOpArgs, 'mask'>;
  * exact integer positions (the one-sided difference toward `floor + 1`, and
  * zero offset gradient at exactly -1).
  */
-function deformConv2d_(args: DeformConv2dArgs): Tensor4D|Tensor3D {
+function deformConv2d_(args: DeformConv2dArgs): Tensor4D | Tensor3D {
   return runDeformConv('deformConv2d', DeformConv2D, args, false);
 }
 
-export const deformConv2d = op({deformConv2d_}) as
-    {<R extends Tensor3D|Tensor4D = Tensor4D>(args: DeformConv2dArgs): R};
+export const deformConv2d = op({deformConv2d_}) as {
+  <R extends Tensor3D | Tensor4D = Tensor4D>(args: DeformConv2dArgs): R;
+};

@@ -7,7 +7,7 @@ import {checkArg, pair} from './op_util';
 
 /** Padding as the ops accept it. */
 export type PadArg =
-    number|[number, number]|[[number, number], [number, number]]|'valid'|'same';
+  number | [number, number] | [[number, number], [number, number]] | 'valid' | 'same';
 
 /**
  * Where a sliding window reads: the geometry shared by every op of the
@@ -44,66 +44,92 @@ export interface DeformConvInfo extends WindowGeometry {
 
 /** Output extent of one spatial axis (PyTorch's formula, with split pads). */
 export function outputExtent(
-    size: number, kernel: number, stride: number, dilation: number,
-    padBegin: number, padEnd: number): number {
-  return Math.floor(
-             (size + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) +
-      1;
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padBegin: number,
+  padEnd: number,
+): number {
+  return Math.floor((size + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 /** tfjs 'same': output `ceil(size / stride)`, the odd pixel of padding at the end. */
-function samePad(size: number, kernel: number, stride: number, dilation: number):
-    [number, number] {
+function samePad(size: number, kernel: number, stride: number, dilation: number): [number, number] {
   const out = Math.ceil(size / stride);
-  const total =
-      Math.max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - size);
+  const total = Math.max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - size);
   const begin = Math.floor(total / 2);
   return [begin, total - begin];
 }
 
 /** Resolves every accepted padding form into `[[top, bottom], [left, right]]`. */
 export function resolvePad(
-    opName: string, pad: PadArg, inHeight: number, inWidth: number,
-    kernel: [number, number], strides: [number, number],
-    dilations: [number, number]): ExplicitPad {
+  opName: string,
+  pad: PadArg,
+  inHeight: number,
+  inWidth: number,
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number],
+): ExplicitPad {
   let explicit: ExplicitPad;
   if (pad === 'valid') {
-    explicit = [[0, 0], [0, 0]];
+    explicit = [
+      [0, 0],
+      [0, 0],
+    ];
   } else if (pad === 'same') {
     explicit = [
       samePad(inHeight, kernel[0], strides[0], dilations[0]),
-      samePad(inWidth, kernel[1], strides[1], dilations[1])
+      samePad(inWidth, kernel[1], strides[1], dilations[1]),
     ];
   } else if (typeof pad === 'number') {
-    explicit = [[pad, pad], [pad, pad]];
+    explicit = [
+      [pad, pad],
+      [pad, pad],
+    ];
   } else if (
-      Array.isArray(pad) && pad.length === 2 && typeof pad[0] === 'number' &&
-      typeof pad[1] === 'number') {
+    Array.isArray(pad) &&
+    pad.length === 2 &&
+    typeof pad[0] === 'number' &&
+    typeof pad[1] === 'number'
+  ) {
     const [h, w] = pad as [number, number];
-    explicit = [[h, h], [w, w]];
+    explicit = [
+      [h, h],
+      [w, w],
+    ];
   } else if (
-      Array.isArray(pad) && pad.length === 2 && Array.isArray(pad[0]) &&
-      Array.isArray(pad[1]) && pad[0].length === 2 && pad[1].length === 2) {
+    Array.isArray(pad) &&
+    pad.length === 2 &&
+    Array.isArray(pad[0]) &&
+    Array.isArray(pad[1]) &&
+    pad[0].length === 2 &&
+    pad[1].length === 2
+  ) {
     explicit = pad as ExplicitPad;
   } else {
     throw new Error(
-        `${opName}: pad must be a number, [padH, padW], ` +
+      `${opName}: pad must be a number, [padH, padW], ` +
         `[[top, bottom], [left, right]], 'valid' or 'same', got ` +
-        `${JSON.stringify(pad)}`);
+        `${JSON.stringify(pad)}`,
+    );
   }
   for (const p of [...explicit[0], ...explicit[1]]) {
     checkArg(
-        Number.isInteger(p) && p >= 0, opName,
-        `pad must be non-negative integers, got ${JSON.stringify(pad)}`);
+      Number.isInteger(p) && p >= 0,
+      opName,
+      `pad must be non-negative integers, got ${JSON.stringify(pad)}`,
+    );
   }
   return explicit;
 }
 
 /** User-facing attributes, before resolution. */
 export interface DeformConvArgs {
-  strides?: number|[number, number];
+  strides?: number | [number, number];
   pad?: PadArg;
-  dilations?: number|[number, number];
+  dilations?: number | [number, number];
   groups?: number;
   offsetGroups?: number;
 }
@@ -113,37 +139,45 @@ export interface DeformConvArgs {
  * stride 1, no padding, dilation 1, one group, one offset group).
  */
 export function resolveDeformConvAttrs(
-    opName: string, args: DeformConvArgs, inHeight: number, inWidth: number,
-    kernel: [number, number]): DeformConv2DAttrs {
+  opName: string,
+  args: DeformConvArgs,
+  inHeight: number,
+  inWidth: number,
+  kernel: [number, number],
+): DeformConv2DAttrs {
   const strides = pair(opName, 'strides', args.strides ?? 1);
   const dilations = pair(opName, 'dilations', args.dilations ?? 1);
   const groups = args.groups ?? 1;
   const offsetGroups = args.offsetGroups ?? 1;
   checkArg(
-      Number.isInteger(groups) && groups >= 1, opName,
-      `groups must be a positive integer, got ${groups}`);
+    Number.isInteger(groups) && groups >= 1,
+    opName,
+    `groups must be a positive integer, got ${groups}`,
+  );
   checkArg(
-      Number.isInteger(offsetGroups) && offsetGroups >= 1, opName,
-      `offsetGroups must be a positive integer, got ${offsetGroups}`);
-  const pad = resolvePad(
-      opName, args.pad ?? 0, inHeight, inWidth, kernel, strides, dilations);
+    Number.isInteger(offsetGroups) && offsetGroups >= 1,
+    opName,
+    `offsetGroups must be a positive integer, got ${offsetGroups}`,
+  );
+  const pad = resolvePad(opName, args.pad ?? 0, inHeight, inWidth, kernel, strides, dilations);
   return {strides, pad, dilations, groups, offsetGroups};
 }
 
 export function computeWindowGeometry(
-    xShape: number[], [filterHeight, filterWidth]: [number, number],
-    strides: [number, number], dilations: [number, number],
-    pad: ExplicitPad): WindowGeometry {
+  xShape: number[],
+  [filterHeight, filterWidth]: [number, number],
+  strides: [number, number],
+  dilations: [number, number],
+  pad: ExplicitPad,
+): WindowGeometry {
   const [batchSize, inHeight, inWidth, inChannels] = xShape;
   return {
     batchSize,
     inHeight,
     inWidth,
     inChannels,
-    outHeight: outputExtent(
-        inHeight, filterHeight, strides[0], dilations[0], pad[0][0], pad[0][1]),
-    outWidth: outputExtent(
-        inWidth, filterWidth, strides[1], dilations[1], pad[1][0], pad[1][1]),
+    outHeight: outputExtent(inHeight, filterHeight, strides[0], dilations[0], pad[0][0], pad[0][1]),
+    outWidth: outputExtent(inWidth, filterWidth, strides[1], dilations[1], pad[1][0], pad[1][1]),
     filterHeight,
     filterWidth,
     strideHeight: strides[0],
@@ -160,12 +194,19 @@ export function computeWindowGeometry(
  * `filterShape` `[kh, kw, C / groups, Cout]`; the op has validated them.
  */
 export function computeDeformConvInfo(
-    xShape: number[], filterShape: number[],
-    attrs: DeformConv2DAttrs): DeformConvInfo {
+  xShape: number[],
+  filterShape: number[],
+  attrs: DeformConv2DAttrs,
+): DeformConvInfo {
   const [filterHeight, filterWidth, , outChannels] = filterShape;
   const {strides, pad, dilations, groups, offsetGroups} = attrs;
   const geometry = computeWindowGeometry(
-      xShape, [filterHeight, filterWidth], strides, dilations, pad);
+    xShape,
+    [filterHeight, filterWidth],
+    strides,
+    dilations,
+    pad,
+  );
   return {
     ...geometry,
     outChannels,

@@ -11,8 +11,8 @@ export interface DeformPsRoiPoolArgs {
   offset?: TensorArg;
   outputDim: number;
   groupSize: number;
-  outputSize: number|[number, number];
-  partSize?: number|[number, number];
+  outputSize: number | [number, number];
+  partSize?: number | [number, number];
   samplesPerPart?: number;
   spatialScale?: number;
   transStd?: number;
@@ -43,23 +43,42 @@ export interface DeformPsRoiPoolArgs {
  */
 function deformPsRoiPool_(args: DeformPsRoiPoolArgs): Tensor4D {
   const opName = 'deformPsRoiPool';
-  checkArg(args != null && typeof args === 'object', opName,
-           'expects one object argument {x, rois, outputDim, groupSize, outputSize, ...}');
+  checkArg(
+    args != null && typeof args === 'object',
+    opName,
+    'expects one object argument {x, rois, outputDim, groupSize, outputSize, ...}',
+  );
   const {x, rois} = featuresAndRois(opName, args.x, args.rois);
   const {outputDim, groupSize} = args;
-  checkArg(Number.isInteger(outputDim) && outputDim >= 1, opName,
-           `outputDim must be a positive integer, got ${outputDim}`);
-  checkArg(Number.isInteger(groupSize) && groupSize >= 1, opName,
-           `groupSize must be a positive integer, got ${groupSize}`);
-  checkArg(x.shape[3] === outputDim * groupSize * groupSize, opName,
-           `x must have outputDim * groupSize² = ${outputDim * groupSize * groupSize} channels, got ${x.shape[3]}`);
+  checkArg(
+    Number.isInteger(outputDim) && outputDim >= 1,
+    opName,
+    `outputDim must be a positive integer, got ${outputDim}`,
+  );
+  checkArg(
+    Number.isInteger(groupSize) && groupSize >= 1,
+    opName,
+    `groupSize must be a positive integer, got ${groupSize}`,
+  );
+  checkArg(
+    x.shape[3] === outputDim * groupSize * groupSize,
+    opName,
+    `x must have outputDim * groupSize² = ${outputDim * groupSize * groupSize} channels, got ${x.shape[3]}`,
+  );
   const outputSize = outputSizeArg(opName, 'outputSize', args.outputSize);
   const partSize = pair(opName, 'partSize', args.partSize ?? outputSize);
   const samplesPerPart = args.samplesPerPart ?? 4;
-  checkArg(Number.isInteger(samplesPerPart) && samplesPerPart >= 1, opName,
-           `samplesPerPart must be a positive integer, got ${samplesPerPart}`);
+  checkArg(
+    Number.isInteger(samplesPerPart) && samplesPerPart >= 1,
+    opName,
+    `samplesPerPart must be a positive integer, got ${samplesPerPart}`,
+  );
   const attrs: DeformPSRoIPoolAttrs = {
-    outputDim, groupSize, outputSize, partSize, samplesPerPart,
+    outputDim,
+    groupSize,
+    outputSize,
+    partSize,
+    samplesPerPart,
     spatialScale: finiteArg(opName, 'spatialScale', args.spatialScale ?? 1),
     transStd: finiteArg(opName, 'transStd', args.transStd ?? 0),
   };
@@ -68,10 +87,16 @@ function deformPsRoiPool_(args: DeformPsRoiPoolArgs): Tensor4D {
   if (args.offset != null && !args.noTrans) {
     offset = floatTensorArg(opName, 'offset', args.offset, [4]);
     const [r, h, w, c] = offset.shape;
-    checkArg(r === rois.shape[0] && h === partSize[0] && w === partSize[1] && c % 2 === 0 && c > 0,
-             opName, `offset must have shape [${rois.shape[0]}, ${partSize}, 2 * classes], got [${offset.shape}]`);
-    checkArg(outputDim % (c / 2) === 0, opName,
-             `outputDim (${outputDim}) must be divisible by the offset's ${c / 2} classes`);
+    checkArg(
+      r === rois.shape[0] && h === partSize[0] && w === partSize[1] && c % 2 === 0 && c > 0,
+      opName,
+      `offset must have shape [${rois.shape[0]}, ${partSize}, 2 * classes], got [${offset.shape}]`,
+    );
+    checkArg(
+      outputDim % (c / 2) === 0,
+      opName,
+      `outputDim (${outputDim}) must be divisible by the offset's ${c / 2} classes`,
+    );
   }
   return engine().runKernel(DeformPSRoIPool, {x, rois, offset}, {...attrs}) as Tensor4D;
 }

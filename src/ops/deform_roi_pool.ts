@@ -9,7 +9,7 @@ export interface DeformRoiPoolArgs {
   x: TensorArg;
   rois: TensorArg;
   offset?: TensorArg;
-  outputSize: number|[number, number];
+  outputSize: number | [number, number];
   spatialScale?: number;
   samplingRatio?: number;
   gamma?: number;
@@ -22,13 +22,19 @@ export interface ModulatedDeformRoiPoolArgs extends DeformRoiPoolArgs {
 }
 
 function prepare(opName: string, args: DeformRoiPoolArgs, withMask: boolean) {
-  checkArg(args != null && typeof args === 'object', opName,
-           'expects one object argument {x, rois, outputSize, ...}');
+  checkArg(
+    args != null && typeof args === 'object',
+    opName,
+    'expects one object argument {x, rois, outputSize, ...}',
+  );
   const {x, rois} = featuresAndRois(opName, args.x, args.rois);
   const outputSize = outputSizeArg(opName, 'outputSize', args.outputSize);
   const samplingRatio = args.samplingRatio ?? 0;
-  checkArg(Number.isInteger(samplingRatio) && samplingRatio >= 0, opName,
-           `samplingRatio must be a non-negative integer (0: adaptive), got ${samplingRatio}`);
+  checkArg(
+    Number.isInteger(samplingRatio) && samplingRatio >= 0,
+    opName,
+    `samplingRatio must be a non-negative integer (0: adaptive), got ${samplingRatio}`,
+  );
   const attrs: DeformRoIPoolAttrs = {
     outputSize,
     spatialScale: finiteArg(opName, 'spatialScale', args.spatialScale ?? 1),
@@ -37,11 +43,16 @@ function prepare(opName: string, args: DeformRoiPoolArgs, withMask: boolean) {
   };
   const perBin = [rois.shape[0], ...outputSize];
   // No offset is a zero offset: the kernels always take one (see kernel_names.ts).
-  const offset = args.offset == null ? zeros([...perBin, 2]) :
-                                       perBinArg(opName, 'offset', args.offset, [...perBin, 2]);
+  const offset =
+    args.offset == null
+      ? zeros([...perBin, 2])
+      : perBinArg(opName, 'offset', args.offset, [...perBin, 2]);
   const inputs: NamedTensorMap = {x, rois, offset};
   if (withMask) {
-    inputs.mask = perBinArg(opName, 'mask', (args as ModulatedDeformRoiPoolArgs).mask, [...perBin, 1]);
+    inputs.mask = perBinArg(opName, 'mask', (args as ModulatedDeformRoiPoolArgs).mask, [
+      ...perBin,
+      1,
+    ]);
   }
   return {inputs, attrs};
 }

@@ -8,7 +8,7 @@ import {checkOutputSize, windowOpArgs, WindowOpArgs, withInputRank} from './wind
 
 /** Arguments of {@link involution}. */
 export interface InvolutionArgs extends WindowOpArgs {
-  kernel: Tensor|TensorLike;
+  kernel: Tensor | TensorLike;
 }
 
 /**
@@ -32,21 +32,29 @@ export interface InvolutionArgs extends WindowOpArgs {
  * stride, so there `Ho` must equal `floor(H / stride)`; the reference leaves
  * other sizes undefined, and here they fail the kernel shape check.
  */
-function involution_(args: InvolutionArgs): Tensor4D|Tensor3D {
+function involution_(args: InvolutionArgs): Tensor4D | Tensor3D {
   const opName = 'involution';
   // Default: floor((k - 1) / 2) * dilation per side, the size kept at stride 1.
   const {x, rank, attrs} = windowOpArgs(
-      opName, args, (kernel, dilations) => [0, 1].map(axis =>
-          Math.floor((kernel[axis] - 1) / 2) * dilations[axis]) as [number, number]);
+    opName,
+    args,
+    (kernel, dilations) =>
+      [0, 1].map(axis => Math.floor((kernel[axis] - 1) / 2) * dilations[axis]) as [number, number],
+  );
   const kernel = to4D(floatTensorArg(opName, 'kernel', args.kernel, [rank]));
   const info = computeInvolutionInfo(x.shape, attrs);
   checkOutputSize(opName, info);
   const [kh, kw] = attrs.kernelSize;
   checkPerPosition(
-      opName, 'kernel', kernel, [info.batchSize, info.outHeight, info.outWidth, attrs.groups * kh * kw],
-      `${plural(attrs.groups, 'group')} and a ${kh}x${kw} kernel`);
+    opName,
+    'kernel',
+    kernel,
+    [info.batchSize, info.outHeight, info.outWidth, attrs.groups * kh * kw],
+    `${plural(attrs.groups, 'group')} and a ${kh}x${kw} kernel`,
+  );
   return withInputRank(engine().runKernel(Involution, {x, kernel}, {...attrs}) as Tensor4D, rank);
 }
 
-export const involution = op({involution_}) as
-    {<R extends Tensor3D|Tensor4D = Tensor4D>(args: InvolutionArgs): R};
+export const involution = op({involution_}) as {
+  <R extends Tensor3D | Tensor4D = Tensor4D>(args: InvolutionArgs): R;
+};

@@ -10,7 +10,13 @@ export interface InvolutionInfo extends WindowGeometry {
 }
 
 export function computeInvolutionInfo(xShape: number[], attrs: InvolutionAttrs): InvolutionInfo {
-  const {kernelSize: [kh, kw], strides, pad, dilations, groups} = attrs;
+  const {
+    kernelSize: [kh, kw],
+    strides,
+    pad,
+    dilations,
+    groups,
+  } = attrs;
   const geometry = computeWindowGeometry(xShape, [kh, kw], strides, dilations, pad);
   return {
     ...geometry,

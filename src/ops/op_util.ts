@@ -3,8 +3,7 @@ import {reshape, tensor, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 /** Throws `Error('<op>: <message>')` unless `condition` holds. */
-export function checkArg(
-    condition: boolean, opName: string, message: string): asserts condition {
+export function checkArg(condition: boolean, opName: string, message: string): asserts condition {
   if (!condition) {
     throw new Error(`${opName}: ${message}`);
   }
@@ -12,21 +11,27 @@ export function checkArg(
 
 /** Reads a number-or-pair attribute (strides, dilations) as a positive pair. */
 export function pair(
-    opName: string, name: string,
-    value: number|[number, number]): [number, number] {
+  opName: string,
+  name: string,
+  value: number | [number, number],
+): [number, number] {
   const p: number[] = typeof value === 'number' ? [value, value] : value;
   checkArg(
-      Array.isArray(p) && p.length === 2 &&
-          p.every(v => Number.isInteger(v) && v >= 1),
-      opName,
-      `${name} must be a positive integer or a pair of them, got ${
-          JSON.stringify(value)}`);
+    Array.isArray(p) && p.length === 2 && p.every(v => Number.isInteger(v) && v >= 1),
+    opName,
+    `${name} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`,
+  );
   return [p[0], p[1]];
 }
 
 function isTensor(value: unknown): value is Tensor {
-  return value != null && typeof value === 'object' && 'dataId' in value &&
-      'shape' in value && 'dtype' in value;
+  return (
+    value != null &&
+    typeof value === 'object' &&
+    'dataId' in value &&
+    'shape' in value &&
+    'dtype' in value
+  );
 }
 
 /**
@@ -34,17 +39,19 @@ function isTensor(value: unknown): value is Tensor {
  * one of the given ranks; anything else is an error naming the argument.
  */
 export function floatTensorArg(
-    opName: string, name: string, value: Tensor|TensorLike|undefined,
-    ranks: number[]): Tensor {
+  opName: string,
+  name: string,
+  value: Tensor | TensorLike | undefined,
+  ranks: number[],
+): Tensor {
   checkArg(value != null, opName, `${name} is required`);
   const t = isTensor(value) ? value : tensor(value, undefined, 'float32');
+  checkArg(t.dtype === 'float32', opName, `${name} must be float32, got ${t.dtype}`);
   checkArg(
-      t.dtype === 'float32', opName,
-      `${name} must be float32, got ${t.dtype}`);
-  checkArg(
-      ranks.includes(t.rank), opName,
-      `${name} must be of rank ${ranks.join(' or ')}, got rank ${
-          t.rank} (shape [${t.shape}])`);
+    ranks.includes(t.rank),
+    opName,
+    `${name} must be of rank ${ranks.join(' or ')}, got rank ${t.rank} (shape [${t.shape}])`,
+  );
   return t;
 }
 
@@ -52,19 +59,28 @@ export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' :
 
 /** Checks a per-output-position tensor (offset, mask) against the implied shape. */
 export function checkPerPosition(
-    opName: string, name: string, t: Tensor4D, expected: number[],
-    channelsWhy: string) {
+  opName: string,
+  name: string,
+  t: Tensor4D,
+  expected: number[],
+  channelsWhy: string,
+) {
   const [n, h, w, c] = t.shape;
   checkArg(
-      n === expected[0], opName,
-      `${name} must have batch size ${expected[0]} like x, got ${n}`);
+    n === expected[0],
+    opName,
+    `${name} must have batch size ${expected[0]} like x, got ${n}`,
+  );
   checkArg(
-      h === expected[1] && w === expected[2], opName,
-      `${name} must be ${expected[1]}x${expected[2]} (the output size), got ${
-          h}x${w}`);
+    h === expected[1] && w === expected[2],
+    opName,
+    `${name} must be ${expected[1]}x${expected[2]} (the output size), got ${h}x${w}`,
+  );
   checkArg(
-      c === expected[3], opName,
-      `${name} must have ${expected[3]} channels for ${channelsWhy}, got ${c}`);
+    c === expected[3],
+    opName,
+    `${name} must have ${expected[3]} channels for ${channelsWhy}, got ${c}`,
+  );
 }
 
 /** Rank-3 `[H, W, C]` tensors as a batch of one. */

@@ -4,7 +4,7 @@ import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 import {checkArg, floatTensorArg, pair} from './op_util';
 
-export type TensorArg = Tensor|TensorLike;
+export type TensorArg = Tensor | TensorLike;
 
 /**
  * Features `[N, H, W, C]` and RoIs `[R, 5]` rows `(batchIndex, x1, y1, x2,
@@ -13,33 +13,53 @@ export type TensorArg = Tensor|TensorLike;
  * read outside the features.
  */
 export function featuresAndRois(
-    opName: string, xArg: TensorArg, roisArg: TensorArg): {x: Tensor4D, rois: Tensor2D} {
+  opName: string,
+  xArg: TensorArg,
+  roisArg: TensorArg,
+): {x: Tensor4D; rois: Tensor2D} {
   const x = floatTensorArg(opName, 'x', xArg, [4]) as Tensor4D;
   const rois = floatTensorArg(opName, 'rois', roisArg, [2]) as Tensor2D;
-  checkArg(rois.shape[1] === 5, opName,
-           `rois must have shape [R, 5] (batchIndex, x1, y1, x2, y2), got [${rois.shape}]`);
+  checkArg(
+    rois.shape[1] === 5,
+    opName,
+    `rois must have shape [R, 5] (batchIndex, x1, y1, x2, y2), got [${rois.shape}]`,
+  );
   checkArg(x.size > 0, opName, `x must not be empty, got shape [${x.shape}]`);
   const values = rois.dataSync();
   for (let r = 0; r < rois.shape[0]; r++) {
     const batch = Math.trunc(values[5 * r]);
-    checkArg(batch >= 0 && batch < x.shape[0], opName,
-             `RoI ${r} has batch index ${values[5 * r]}, outside [0, ${x.shape[0]})`);
+    checkArg(
+      batch >= 0 && batch < x.shape[0],
+      opName,
+      `RoI ${r} has batch index ${values[5 * r]}, outside [0, ${x.shape[0]})`,
+    );
   }
   return {x, rois};
 }
 
 /** A positive output size (number or `[h, w]`). */
-export function outputSizeArg(opName: string, name: string, value: number|[number, number]|undefined):
-    [number, number] {
+export function outputSizeArg(
+  opName: string,
+  name: string,
+  value: number | [number, number] | undefined,
+): [number, number] {
   checkArg(value != null, opName, `${name} is required`);
   return pair(opName, name, value);
 }
 
 /** A per-bin tensor (offset, mask) of the given shape. */
-export function perBinArg(opName: string, name: string, value: TensorArg, expected: number[]): Tensor4D {
+export function perBinArg(
+  opName: string,
+  name: string,
+  value: TensorArg,
+  expected: number[],
+): Tensor4D {
   const t = floatTensorArg(opName, name, value, [4]) as Tensor4D;
-  checkArg(t.shape.every((d, i) => d === expected[i]), opName,
-           `${name} must have shape [${expected}], got [${t.shape}]`);
+  checkArg(
+    t.shape.every((d, i) => d === expected[i]),
+    opName,
+    `${name} must have shape [${expected}], got [${t.shape}]`,
+  );
   return t;
 }
 

@@ -15,10 +15,16 @@ export interface RoiPoolInfo {
 }
 
 export function computeRoiPoolInfo(
-    xShape: number[], roisShape: number[], attrs: DeformRoIPoolAttrs): RoiPoolInfo {
+  xShape: number[],
+  roisShape: number[],
+  attrs: DeformRoIPoolAttrs,
+): RoiPoolInfo {
   const [batchSize, height, width, channels] = xShape;
   return {
-    batchSize, height, width, channels,
+    batchSize,
+    height,
+    width,
+    channels,
     rois: roisShape[0],
     pooledHeight: attrs.outputSize[0],
     pooledWidth: attrs.outputSize[1],
@@ -48,11 +54,17 @@ export interface PsRoiPoolInfo {
 }
 
 export function computePsRoiPoolInfo(
-    xShape: number[], roisShape: number[], offsetShape: number[],
-    attrs: DeformPSRoIPoolAttrs): PsRoiPoolInfo {
+  xShape: number[],
+  roisShape: number[],
+  offsetShape: number[],
+  attrs: DeformPSRoIPoolAttrs,
+): PsRoiPoolInfo {
   const [batchSize, height, width, channels] = xShape;
   return {
-    batchSize, height, width, channels,
+    batchSize,
+    height,
+    width,
+    channels,
     rois: roisShape[0],
     outputDim: attrs.outputDim,
     groupSize: attrs.groupSize,

@@ -11,10 +11,10 @@ import {PadArg, resolvePad, WindowGeometry} from './deform_conv_util';
 import {checkArg, floatTensorArg, pair, to4D} from './op_util';
 
 export interface WindowOpArgs {
-  x: Tensor|TensorLike;
-  kernelSize: number|[number, number];
-  strides?: number|[number, number];
-  dilations?: number|[number, number];
+  x: Tensor | TensorLike;
+  kernelSize: number | [number, number];
+  strides?: number | [number, number];
+  dilations?: number | [number, number];
   pad?: PadArg;
   groups: number;
 }
@@ -29,11 +29,15 @@ export interface WindowAttrs {
 
 /** `x` as 4-D with its original rank, and the checked window attributes. */
 export function windowOpArgs(
-    opName: string, args: WindowOpArgs,
-    defaultPad: (kernelSize: [number, number], dilations: [number, number]) => PadArg):
-    {x: Tensor4D, rank: number, attrs: WindowAttrs} {
-  checkArg(args != null && typeof args === 'object', opName,
-           'expects one object argument {x, kernelSize, groups, ...}');
+  opName: string,
+  args: WindowOpArgs,
+  defaultPad: (kernelSize: [number, number], dilations: [number, number]) => PadArg,
+): {x: Tensor4D; rank: number; attrs: WindowAttrs} {
+  checkArg(
+    args != null && typeof args === 'object',
+    opName,
+    'expects one object argument {x, kernelSize, groups, ...}',
+  );
   const xIn = floatTensorArg(opName, 'x', args.x, [3, 4]);
   const x = to4D(xIn);
   checkArg(x.size > 0, opName, `x must not be empty, got shape [${xIn.shape}]`);
@@ -42,23 +46,39 @@ export function windowOpArgs(
   const kernelSize = pair(opName, 'kernelSize', args.kernelSize);
   const strides = pair(opName, 'strides', args.strides ?? 1);
   const dilations = pair(opName, 'dilations', args.dilations ?? 1);
-  const pad = resolvePad(opName, args.pad ?? defaultPad(kernelSize, dilations), height, width,
-                         kernelSize, strides, dilations);
+  const pad = resolvePad(
+    opName,
+    args.pad ?? defaultPad(kernelSize, dilations),
+    height,
+    width,
+    kernelSize,
+    strides,
+    dilations,
+  );
   const {groups} = args;
-  checkArg(Number.isInteger(groups) && groups >= 1, opName,
-           `groups must be a positive integer, got ${groups}`);
-  checkArg(channels % groups === 0, opName,
-           `x has ${channels} channels, which groups = ${groups} does not divide`);
+  checkArg(
+    Number.isInteger(groups) && groups >= 1,
+    opName,
+    `groups must be a positive integer, got ${groups}`,
+  );
+  checkArg(
+    channels % groups === 0,
+    opName,
+    `x has ${channels} channels, which groups = ${groups} does not divide`,
+  );
   return {x, rank: xIn.rank, attrs: {kernelSize, strides, dilations, pad, groups}};
 }
 
 export function checkOutputSize(opName: string, geometry: WindowGeometry): void {
-  checkArg(geometry.outHeight >= 1 && geometry.outWidth >= 1, opName,
-           `the output would be ${geometry.outHeight}x${geometry.outWidth}: the padded input is ` +
-               `smaller than the dilated kernel`);
+  checkArg(
+    geometry.outHeight >= 1 && geometry.outWidth >= 1,
+    opName,
+    `the output would be ${geometry.outHeight}x${geometry.outWidth}: the padded input is ` +
+      `smaller than the dilated kernel`,
+  );
 }
 
 /** The kernel's 4-D result, rank 3 again when the input was. */
-export function withInputRank(y: Tensor4D, rank: number): Tensor4D|Tensor3D {
-  return rank === 3 ? reshape(y, y.shape.slice(1) as [number, number, number]) as Tensor3D : y;
+export function withInputRank(y: Tensor4D, rank: number): Tensor4D | Tensor3D {
+  return rank === 3 ? (reshape(y, y.shape.slice(1) as [number, number, number]) as Tensor3D) : y;
 }

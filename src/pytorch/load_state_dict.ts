@@ -20,7 +20,11 @@ import type {StateDict} from './safetensors';
 
 /** Reads the entries under one module's prefix, with errors naming what is missing. */
 class ModuleState {
-  constructor(readonly layer: string, readonly state: StateDict, readonly prefix: string) {}
+  constructor(
+    readonly layer: string,
+    readonly state: StateDict,
+    readonly prefix: string,
+  ) {}
 
   has(key: string): boolean {
     return this.state.has(this.prefix + key);
@@ -36,22 +40,27 @@ class ModuleState {
     const t = this.state.get(key);
     if (t == null) {
       const near = [...this.state.keys()].filter(k => k.startsWith(this.prefix)).slice(0, 8);
-      throw new Error(`loadStateDict: ${this.layer}: no ${key} in the state dict ` +
-                      `(under '${this.prefix}': ${near.join(', ') || 'nothing'})`);
+      throw new Error(
+        `loadStateDict: ${this.layer}: no ${key} in the state dict ` +
+          `(under '${this.prefix}': ${near.join(', ') || 'nothing'})`,
+      );
     }
     return tensor(t.data, t.shape, 'float32');
   }
 }
 
-const conv = (t: Tensor) => transpose(t, [2, 3, 1, 0]);          // [O, I, kh, kw] -> [kh, kw, I, O]
-const depthwise = (t: Tensor) => transpose(t, [2, 3, 0, 1]);     // [C, 1, k, k] -> [k, k, C, 1]
-const linear = (t: Tensor) => transpose(t, [1, 0]);              // [out, in] -> [in, out]
-const pointwise = (t: Tensor) => linear(reshape(t, t.shape.slice(0, 2)));  // [out, in, 1, 1] -> [in, out]
+const conv = (t: Tensor) => transpose(t, [2, 3, 1, 0]); // [O, I, kh, kw] -> [kh, kw, I, O]
+const depthwise = (t: Tensor) => transpose(t, [2, 3, 0, 1]); // [C, 1, k, k] -> [k, k, C, 1]
+const linear = (t: Tensor) => transpose(t, [1, 0]); // [out, in] -> [in, out]
+const pointwise = (t: Tensor) => linear(reshape(t, t.shape.slice(0, 2))); // [out, in, 1, 1] -> [in, out]
 
 /** mmcv's RoI branch input: columns `c·ph·pw + i·pw + j` become rows `(i·pw + j)·C + c`. */
 function nchwFlattenRows(weight: Tensor, channels: number, [ph, pw]: [number, number]): Tensor {
   const f = weight.shape[0] as number;
-  return reshape(transpose(reshape(weight, [f, channels, ph, pw]), [2, 3, 1, 0]), [ph * pw * channels, f]);
+  return reshape(transpose(reshape(weight, [f, channels, ph, pw]), [2, 3, 1, 0]), [
+    ph * pw * channels,
+    f,
+  ]);
 }
 
 /** mmcv's offset layer (weight `[2 ph pw, F]`): outputs `k·ph·pw + i·pw + j` (k: Δx, Δy) become `(i·pw + j)·2 + k`. */
@@ -66,16 +75,21 @@ function offsetOutputs(weight: Tensor, bias: Tensor, [ph, pw]: [number, number])
 function deformConvWeights(layer: DeformConvLayerBase, m: ModuleState): Record<string, Tensor> {
   const weights: Record<string, Tensor> = {kernel: conv(m.get('weight'))};
   if (layer.useBias !== m.has('bias')) {
-    throw new Error(`loadStateDict: ${layer.name}: the state dict ${m.has('bias') ? 'has' : 'has no'} ` +
-                    `'${m.prefix}bias'; create the layer with useBias: ${m.has('bias')}`);
+    throw new Error(
+      `loadStateDict: ${layer.name}: the state dict ${m.has('bias') ? 'has' : 'has no'} ` +
+        `'${m.prefix}bias'; create the layer with useBias: ${m.has('bias')}`,
+    );
   }
   if (layer.useBias) {
     weights.bias = m.get('bias');
   }
   // The offset branch: mmcv's conv_offset, CharlesShang's conv_offset_mask, or mmcv's
   // legacy sibling <parent>.<name>_offset. None in torchvision (offsets are an input).
-  const branch = [`${m.prefix}conv_offset.`, `${m.prefix}conv_offset_mask.`, m.prefix.replace(/\.$/, '_offset.')]
-                     .find(key => m.state.has(`${key}weight`));
+  const branch = [
+    `${m.prefix}conv_offset.`,
+    `${m.prefix}conv_offset_mask.`,
+    m.prefix.replace(/\.$/, '_offset.'),
+  ].find(key => m.state.has(`${key}weight`));
   if (branch != null) {
     weights.offset_kernel = conv(m.absolute(`${branch}weight`));
     weights.offset_bias = m.absolute(`${branch}bias`);
@@ -117,12 +131,20 @@ function involutionWeights(m: ModuleState): Record<string, Tensor> {
   };
 }
 
-function deformRoiPoolWeights(layer: DeformRoIPool, m: ModuleState, channels: number): Record<string, Tensor> {
+function deformRoiPoolWeights(
+  layer: DeformRoIPool,
+  m: ModuleState,
+  channels: number,
+): Record<string, Tensor> {
   if (!layer.offsetBranch) {
     return {};
   }
   const size = layer.outputSize;
-  const [offsetKernel, offsetBias] = offsetOutputs(m.get('offset_fc.4.weight'), m.get('offset_fc.4.bias'), size);
+  const [offsetKernel, offsetBias] = offsetOutputs(
+    m.get('offset_fc.4.weight'),
+    m.get('offset_fc.4.bias'),
+    size,
+  );
   const weights: Record<string, Tensor> = {
     offset_fc0_kernel: nchwFlattenRows(m.get('offset_fc.0.weight'), channels, size),
     offset_fc0_bias: m.get('offset_fc.0.bias'),
@@ -147,7 +169,9 @@ function deformRoiPoolWeights(layer: DeformRoIPool, m: ModuleState, channels: nu
  */
 export function loadStateDict(layer: layers.Layer, stateDict: StateDict, prefix = ''): void {
   if (!layer.built) {
-    throw new Error(`loadStateDict: ${layer.name} is not built yet: apply it to an input (or build its model) first`);
+    throw new Error(
+      `loadStateDict: ${layer.name} is not built yet: apply it to an input (or build its model) first`,
+    );
   }
   tidy(() => {
     const m = new ModuleState(layer.name, stateDict, prefix);
@@ -161,7 +185,11 @@ export function loadStateDict(layer: layers.Layer, stateDict: StateDict, prefix 
     } else if (layer instanceof DeformRoIPool) {
       const firstKernel = layer.weights.find(w => w.originalName.endsWith('/offset_fc0_kernel'));
       const bins = layer.outputSize[0] * layer.outputSize[1];
-      weights = deformRoiPoolWeights(layer, m, firstKernel ? (firstKernel.shape[0] as number) / bins : 0);
+      weights = deformRoiPoolWeights(
+        layer,
+        m,
+        firstKernel ? (firstKernel.shape[0] as number) / bins : 0,
+      );
     } else {
       throw new Error(`loadStateDict: ${layer.getClassName()} is not a layer of tfjs-deform`);
     }
@@ -172,8 +200,10 @@ export function loadStateDict(layer: layers.Layer, stateDict: StateDict, prefix 
         continue;
       }
       if (value.shape.join() !== variable.shape.join()) {
-        throw new Error(`loadStateDict: ${layer.name}/${name} is [${variable.shape}], the converted ` +
-                        `state dict entry is [${value.shape}]`);
+        throw new Error(
+          `loadStateDict: ${layer.name}/${name} is [${variable.shape}], the converted ` +
+            `state dict entry is [${value.shape}]`,
+        );
       }
       variable.write(value);
     }

@@ -35,7 +35,7 @@ const DECODERS: Record<string, (view: DataView, i: number) => number> = {
 };
 const BYTES: Record<string, number> = {F32: 4, F64: 8, F16: 2, BF16: 2};
 
-export function parseSafetensors(file: ArrayBuffer|Uint8Array): StateDict {
+export function parseSafetensors(file: ArrayBuffer | Uint8Array): StateDict {
   const bytes = file instanceof Uint8Array ? file : new Uint8Array(file);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 8) {
@@ -45,23 +45,35 @@ export function parseSafetensors(file: ArrayBuffer|Uint8Array): StateDict {
   if (8 + headerLength > bytes.byteLength) {
     throw new Error(`safetensors: header of ${headerLength} bytes runs past the end of the file`);
   }
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as
-      Record<string, HeaderEntry>;
+  const header = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)),
+  ) as Record<string, HeaderEntry>;
   const dataStart = 8 + headerLength;
   const tensors: StateDict = new Map();
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const decode = DECODERS[entry.dtype];
     if (decode == null) {
-      throw new Error(`safetensors: ${name} has dtype ${entry.dtype}; only F32, F64, F16 and BF16 are read`);
+      throw new Error(
+        `safetensors: ${name} has dtype ${entry.dtype}; only F32, F64, F16 and BF16 are read`,
+      );
     }
     const [begin, end] = entry.data_offsets;
     const size = entry.shape.reduce((a, b) => a * b, 1);
     if (end - begin !== size * BYTES[entry.dtype] || dataStart + end > bytes.byteLength) {
-      throw new Error(`safetensors: ${name}'s byte range [${begin}, ${end}) does not hold shape [${entry.shape}]`);
+      throw new Error(
+        `safetensors: ${name}'s byte range [${begin}, ${end}) does not hold shape [${entry.shape}]`,
+      );
     }
-    const tensorView = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
-    tensors.set(name, {shape: entry.shape, data: Float32Array.from({length: size}, (_, i) => decode(tensorView, i))});
+    const tensorView = new DataView(
+      bytes.buffer,
+      bytes.byteOffset + dataStart + begin,
+      end - begin,
+    );
+    tensors.set(name, {
+      shape: entry.shape,
+      data: Float32Array.from({length: size}, (_, i) => decode(tensorView, i)),
+    });
   }
   return tensors;
 }

@@ -65,13 +65,22 @@ async function checkOverlay(page: Page): Promise<void> {
   await page.waitForSelector(`#overlay[data-digit="${SHOWN_DIGIT}"]`);
   const onDigit = await paintedPixels(page);
   const caption = await page.textContent('#unit');
-  check('choosing a test digit draws its sampling points', onDigit >= MIN_OVERLAY_PIXELS,
-        `${onDigit} painted pixels; ${caption}`);
+  check(
+    'choosing a test digit draws its sampling points',
+    onDigit >= MIN_OVERLAY_PIXELS,
+    `${onDigit} painted pixels; ${caption}`,
+  );
   await page.click('#overlay', {position: CLICKED_POSITION});
-  await page.waitForFunction(before => document.getElementById('unit')!.textContent !== before, caption);
+  await page.waitForFunction(
+    before => document.getElementById('unit')!.textContent !== before,
+    caption,
+  );
   const onUnit = await paintedPixels(page);
-  check('clicking on the digit draws the clicked unit\'s sampling points', onUnit >= MIN_OVERLAY_PIXELS,
-        `${onUnit} painted pixels; ${await page.textContent('#unit')}`);
+  check(
+    "clicking on the digit draws the clicked unit's sampling points",
+    onUnit >= MIN_OVERLAY_PIXELS,
+    `${onUnit} painted pixels; ${await page.textContent('#unit')}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -80,8 +89,13 @@ async function main(): Promise<void> {
   const server = await startDemoServer(bundleDir, 0);
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const errors: string[] = [];
   try {
@@ -93,15 +107,29 @@ async function main(): Promise<void> {
     });
     page.on('pageerror', error => errors.push(`page error: ${error.message}`));
     await page.goto(`${server.url}?backend=${BACKEND}&steps=${STEPS}`);
-    const state = await page.waitForFunction(
-        () => ['done', 'error'].includes(document.body.dataset.state ?? '') && document.body.dataset.state,
-        undefined, {timeout: TRAINING_TIMEOUT_MS}).then(handle => handle.jsonValue()).catch(() => 'timeout');
+    const state = await page
+      .waitForFunction(
+        () =>
+          ['done', 'error'].includes(document.body.dataset.state ?? '') &&
+          document.body.dataset.state,
+        undefined,
+        {timeout: TRAINING_TIMEOUT_MS},
+      )
+      .then(handle => handle.jsonValue())
+      .catch(() => 'timeout');
     const steps = Number(await page.getAttribute('body', 'data-step'));
-    check(`trains ${STEPS} steps on ${BACKEND}`, state === 'done' && steps === STEPS,
-          `state ${state}, ${steps} steps, status "${await page.textContent('#status')}"`);
+    check(
+      `trains ${STEPS} steps on ${BACKEND}`,
+      state === 'done' && steps === STEPS,
+      `state ${state}, ${steps} steps, status "${await page.textContent('#status')}"`,
+    );
     for (const kind of ['cnn', 'dcn']) {
       const accuracy = Number(await page.getAttribute(`#accuracy-${kind}`, 'data-value'));
-      check(`${kind} test accuracy above chance`, accuracy > 0.1, `${(100 * accuracy).toFixed(1)}%`);
+      check(
+        `${kind} test accuracy above chance`,
+        accuracy > 0.1,
+        `${(100 * accuracy).toFixed(1)}%`,
+      );
     }
     await checkOverlay(page);
     await page.screenshot({path: resolve(output, 'demo.png'), fullPage: true});
@@ -112,10 +140,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(error => {
-  check('the end-to-end run completes', false, String(error?.stack ?? error));
-}).finally(() => {
-  writeFileSync(resolve(output, 'e2e.json'), JSON.stringify(counts));
-  console.log(`demo e2e: ${counts.passed} passed, ${counts.failed} failed`);
-  process.exitCode = counts.failed > 0 ? 1 : 0;
-});
+main()
+  .catch(error => {
+    check('the end-to-end run completes', false, String(error?.stack ?? error));
+  })
+  .finally(() => {
+    writeFileSync(resolve(output, 'e2e.json'), JSON.stringify(counts));
+    console.log(`demo e2e: ${counts.passed} passed, ${counts.failed} failed`);
+    process.exitCode = counts.failed > 0 ? 1 : 0;
+  });

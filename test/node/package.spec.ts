@@ -45,9 +45,11 @@ describe('package', () => {
       const y = deformConv2d({x: tf.ones([1, 3, 3, 1]), filter: tf.ones([2, 2, 1, 1]),
                               offset: tf.zeros([1, 2, 2, 8])});
       console.log(JSON.stringify(Array.from(y.dataSync())));`;
-    const out = execFileSync(
-        process.execPath, ['--input-type=module', '-e', script],
-        {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out.trim().split('\n').pop()).toBe('[4,4,4,4]');
   });
 
@@ -57,24 +59,33 @@ describe('package', () => {
     // A browser-like global: tfjs picks its platform from window, document, navigator.
     const context = vm.createContext({
       console: {log: record, warn: record, error: record, info: record},
-      performance, TextEncoder, TextDecoder, setTimeout, clearTimeout,
-      location: {search: ''}, navigator: {userAgent: 'vm'}, document: {},
+      performance,
+      TextEncoder,
+      TextDecoder,
+      setTimeout,
+      clearTimeout,
+      location: {search: ''},
+      navigator: {userAgent: 'vm'},
+      document: {},
     });
     context.self = context.window = vm.runInContext('globalThis', context);
     const load = (file: string) =>
-        vm.runInContext(readFileSync(requireHere.resolve(file), 'utf8'), context);
+      vm.runInContext(readFileSync(requireHere.resolve(file), 'utf8'), context);
     load('@tensorflow/tfjs-core/dist/tf-core.min.js');
     load('@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.min.js');
     load('@tensorflow/tfjs-layers/dist/tf-layers.min.js');
     load('./dist/tfjs-deform.min.js');
-    load('./dist/tfjs-deform.min.js');  // a second <script> must stay silent
-    const result = await vm.runInContext(`(async () => {
+    load('./dist/tfjs-deform.min.js'); // a second <script> must stay silent
+    const result = await vm.runInContext(
+      `(async () => {
       await tf.setBackend('cpu');
       const y = tfdeform.deformConv2d({x: tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]),
           filter: tf.tensor4d([2], [1, 1, 1, 1]),
           offset: tf.tensor4d([0.5, 0.5, 0, 0, 0, 0, 0, 0], [1, 2, 2, 2])});
       return Array.from(y.dataSync());
-    })()`, context);
+    })()`,
+      context,
+    );
     expect(Array.from(result as number[])).toEqual([5, 4, 6, 8]);
     expect(messages.filter(m => /registered|overrid/i.test(m))).toEqual([]);
   });

@@ -15,7 +15,10 @@ async function main() {
   runner.exitOnCompletion = false;
   await runner.loadConfig({
     spec_dir: 'test',
-    spec_files: process.env.TFDEFORM_SPECS?.split(',') ?? ['specs/**/*.spec.ts', 'node/**/*.spec.ts'],
+    spec_files: process.env.TFDEFORM_SPECS?.split(',') ?? [
+      'specs/**/*.spec.ts',
+      'node/**/*.spec.ts',
+    ],
     helpers: ['node/setup.ts'],
   });
   runner.env.configure({random: false});
@@ -29,7 +32,7 @@ async function main() {
   });
   const result = await runner.execute();
   if (result.overallStatus !== 'passed' && counts.failed === 0) {
-    counts.failed++;  // e.g. an error in a suite or a missing spec file
+    counts.failed++; // e.g. an error in a suite or a missing spec file
   }
   mkdirSync(resolve(root, 'test-output'), {recursive: true});
   writeFileSync(resolve(root, 'test-output', 'node.json'), JSON.stringify(counts));

@@ -12,8 +12,7 @@ export const ORT_VERSION: string = ort.env.versions.common;
  * strings STRING; floats must be tagged so that e.g. `spatial_scale: 1` is not
  * silently stored as an INT (ORT rejects attributes of the wrong type).
  */
-export type AttrValue =
-    number|number[]|string|{float: number}|{floats: number[]};
+export type AttrValue = number | number[] | string | {float: number} | {floats: number[]};
 
 export interface OnnxNode {
   opType: string;
@@ -27,7 +26,7 @@ export interface OnnxNode {
 export interface GraphInput {
   name: string;
   dims: number[];
-  data: Float32Array|BigInt64Array;
+  data: Float32Array | BigInt64Array;
 }
 
 export interface GraphOutput {
@@ -65,16 +64,20 @@ function makeAttr(name: string, v: AttrValue): onnx.IAttributeProto {
   return {name, type: AT.FLOATS, floats: v.floats};
 }
 
-const elemType = (data: GraphInput['data']) => data instanceof Float32Array ? DT.FLOAT : DT.INT64;
+const elemType = (data: GraphInput['data']) => (data instanceof Float32Array ? DT.FLOAT : DT.INT64);
 
 function initializer({name, dims, data}: GraphInput): onnx.ITensorProto {
   // raw_data is little-endian, like every platform JS runs on.
-  return {name, dims, dataType: elemType(data), rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength)};
+  return {
+    name,
+    dims,
+    dataType: elemType(data),
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
-function valueInfo(
-    name: string, elemType: number, dims?: number[]): onnx.IValueInfoProto {
-  const shape = dims && {dim: dims.map((d) => ({dimValue: d}))};
+function valueInfo(name: string, elemType: number, dims?: number[]): onnx.IValueInfoProto {
+  const shape = dims && {dim: dims.map(d => ({dimValue: d}))};
   return {name, type: {tensorType: {elemType, shape}}};
 }
 
@@ -83,17 +86,16 @@ export function buildModel(spec: GraphSpec): Uint8Array {
   const graph: onnx.IGraphProto = {
     name: 'oracle',
     node: spec.nodes.map((n, k) => ({
-                           name: `${n.opType}_${k}`,
-                           opType: n.opType,
-                           domain: n.domain ?? '',
-                           input: n.inputs,
-                           output: n.outputs,
-                           attribute: Object.entries(n.attrs ?? {})
-                                          .map(([k, v]) => makeAttr(k, v)),
-                         })),
-    input: spec.inputs.map((i) => valueInfo(i.name, elemType(i.data), i.dims)),
+      name: `${n.opType}_${k}`,
+      opType: n.opType,
+      domain: n.domain ?? '',
+      input: n.inputs,
+      output: n.outputs,
+      attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => makeAttr(k, v)),
+    })),
+    input: spec.inputs.map(i => valueInfo(i.name, elemType(i.data), i.dims)),
     initializer: (spec.initializers ?? []).map(initializer),
-    output: spec.outputs.map((o) => valueInfo(o, DT.FLOAT)),
+    output: spec.outputs.map(o => valueInfo(o, DT.FLOAT)),
   };
   // IR 10 is what opsets 21-22 are released with; onnx-proto's enum stops at
   // 8 but the field is a plain int64, so the value is written as-is.
@@ -107,8 +109,7 @@ export function buildModel(spec: GraphSpec): Uint8Array {
 }
 
 /** Builds the model, runs it once on CPU and returns all declared outputs. */
-export async function runGraph(spec: GraphSpec):
-    Promise<Record<string, GraphOutput>> {
+export async function runGraph(spec: GraphSpec): Promise<Record<string, GraphOutput>> {
   const session = await ort.InferenceSession.create(buildModel(spec));
   try {
     const feeds: Record<string, ort.Tensor> = {};

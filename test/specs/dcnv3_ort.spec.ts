@@ -19,28 +19,41 @@ interface OrtTensor {
 }
 interface Dcnv3Case {
   name: string;
-  attrs: {kernelSize: [number, number], strides: [number, number], pad: ExplicitPad,
-          dilations: [number, number], groups: number, offsetScale: number};
-  inputs: {x: OrtTensor, offset: OrtTensor, mask: OrtTensor};
+  attrs: {
+    kernelSize: [number, number];
+    strides: [number, number];
+    pad: ExplicitPad;
+    dilations: [number, number];
+    groups: number;
+    offsetScale: number;
+  };
+  inputs: {x: OrtTensor; offset: OrtTensor; mask: OrtTensor};
   expected: OrtTensor;
 }
 
 const cases = (ort as unknown as {cases: Dcnv3Case[]}).cases;
 const tensor = (t: OrtTensor) => tf.tensor(t.data, t.shape, 'float32');
 
-describeAllBackends('dcnv3 vs onnxruntime (GridSample graph of the PyTorch reference)', () => {
-  it('has enough oracle cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(15);
-  });
-  for (const c of cases) {
-    it(c.name, () => {
-      tf.tidy(() => {
-        const y = dcnv3({
-          x: tensor(c.inputs.x), offset: tensor(c.inputs.offset), mask: tensor(c.inputs.mask), ...c.attrs,
-        });
-        // ORT's GridSample rounds to ~1e-6 even on whole pixels.
-        expectClose(y, tensor(c.expected), {atol: 2e-5, rtol: 1e-4}, c.name);
-      });
+describeAllBackends(
+  'dcnv3 vs onnxruntime (GridSample graph of the PyTorch reference)',
+  () => {
+    it('has enough oracle cases', () => {
+      expect(cases.length).toBeGreaterThanOrEqual(15);
     });
-  }
-}, [DCNv3]);
+    for (const c of cases) {
+      it(c.name, () => {
+        tf.tidy(() => {
+          const y = dcnv3({
+            x: tensor(c.inputs.x),
+            offset: tensor(c.inputs.offset),
+            mask: tensor(c.inputs.mask),
+            ...c.attrs,
+          });
+          // ORT's GridSample rounds to ~1e-6 even on whole pixels.
+          expectClose(y, tensor(c.expected), {atol: 2e-5, rtol: 1e-4}, c.name);
+        });
+      });
+    }
+  },
+  [DCNv3],
+);

@@ -27,13 +27,18 @@ interface FuzzCase {
   filterShape: [number, number, number, number];
   offset: Float32Array;
   offsetShape: [number, number, number, number];
-  mask: Float32Array|null;
+  mask: Float32Array | null;
   maskShape: [number, number, number, number];
-  bias: Float32Array|null;
+  bias: Float32Array | null;
   /** Weights of the loss `sum(y * lossWeights)`, so `dy` varies. */
   lossWeights: Float32Array;
-  args: {strides: [number, number], dilations: [number, number], pad: PadArg,
-         groups: number, offsetGroups: number};
+  args: {
+    strides: [number, number];
+    dilations: [number, number];
+    pad: PadArg;
+    groups: number;
+    offsetGroups: number;
+  };
   /** Column budget in bytes; small ones split the work into chunks. */
   columnBytes: number;
 }
@@ -45,7 +50,7 @@ function makeCase(random: () => number): FuzzCase {
   for (;;) {
     const groups = pick([1, 1, 2, 3]);
     const offsetGroups = pick([1, 1, 2, 3]);
-    const unit = groups === offsetGroups ? groups : groups * offsetGroups;  // lcm of 1, 2, 3
+    const unit = groups === offsetGroups ? groups : groups * offsetGroups; // lcm of 1, 2, 3
     const channels = unit * int(1, Math.max(1, Math.floor(6 / unit)));
     const xShape: FuzzCase['xShape'] = [int(1, 2), int(1, 6), int(1, 6), channels];
     const kernel: [number, number] = [int(1, 3), int(1, 3)];
@@ -54,34 +59,45 @@ function makeCase(random: () => number): FuzzCase {
       strides: [int(1, 2), int(1, 2)] as [number, number],
       dilations: [int(1, 2), int(1, 2)] as [number, number],
       pad: pick<() => PadArg>([
-        () => int(0, 2), () => 'same', () => 'valid',
-        () => [[int(0, 2), int(0, 2)], [int(0, 2), int(0, 2)]],
+        () => int(0, 2),
+        () => 'same',
+        () => 'valid',
+        () => [
+          [int(0, 2), int(0, 2)],
+          [int(0, 2), int(0, 2)],
+        ],
       ])(),
       groups,
       offsetGroups,
     };
-    const filterShape: FuzzCase['filterShape'] =
-        [...kernel, channels / groups, outChannels];
+    const filterShape: FuzzCase['filterShape'] = [...kernel, channels / groups, outChannels];
     const info = computeDeformConvInfo(
-        xShape, filterShape,
-        resolveDeformConvAttrs('fuzz', args, xShape[1], xShape[2], kernel));
+      xShape,
+      filterShape,
+      resolveDeformConvAttrs('fuzz', args, xShape[1], xShape[2], kernel),
+    );
     if (info.outHeight < 1 || info.outWidth < 1) {
       continue;
     }
-    const rows: [number, number, number] =
-        [xShape[0], info.outHeight, info.outWidth];
+    const rows: [number, number, number] = [xShape[0], info.outHeight, info.outWidth];
     const taps = offsetGroups * info.kernelSize;
     const rowCount = rows[0] * rows[1] * rows[2];
     const offsetValue = () => {
       const r = random();
       if (r < 0.08) return pick(POISON);
-      if (r < 0.25) return int(-3, 3);  // exact integers: mmcv's rule, the -1 edge
+      if (r < 0.25) return int(-3, 3); // exact integers: mmcv's rule, the -1 edge
       return 8 * random() - 4;
     };
     return {
-      x: fill(xShape.reduce((a, b) => a * b), () => 2 * random() - 1),
+      x: fill(
+        xShape.reduce((a, b) => a * b),
+        () => 2 * random() - 1,
+      ),
       xShape,
-      filter: fill(filterShape.reduce((a, b) => a * b), () => 2 * random() - 1),
+      filter: fill(
+        filterShape.reduce((a, b) => a * b),
+        () => 2 * random() - 1,
+      ),
       filterShape,
       offset: fill(rowCount * 2 * taps, offsetValue),
       offsetShape: [...rows, 2 * taps],
@@ -90,9 +106,7 @@ function makeCase(random: () => number): FuzzCase {
       bias: random() < 0.5 ? fill(outChannels, () => 2 * random() - 1) : null,
       lossWeights: fill(rowCount * outChannels, () => 2 * random() - 1),
       args,
-      columnBytes: random() < 0.3 ?
-          4 * info.kernelSize * channels * int(1, 3) :
-          64 * 1024 * 1024,
+      columnBytes: random() < 0.3 ? 4 * info.kernelSize * channels * int(1, 3) : 64 * 1024 * 1024,
     };
   }
 }
@@ -105,7 +119,8 @@ function run(c: FuzzCase): Float32Array[] {
     let results: Float32Array[] = [];
     tf.tidy(() => {
       const inputs = [
-        tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.filter, c.filterShape),
+        tf.tensor4d(c.x, c.xShape),
+        tf.tensor4d(c.filter, c.filterShape),
         tf.tensor4d(c.offset, c.offsetShape),
         ...(c.mask ? [tf.tensor4d(c.mask, c.maskShape)] : []),
         ...(c.bias ? [tf.tensor1d(c.bias)] : []),
@@ -113,9 +128,9 @@ function run(c: FuzzCase): Float32Array[] {
       const op = (...t: tf.Tensor[]) => {
         const [x, filter, offset] = t;
         const bias = c.bias ? t[t.length - 1] : undefined;
-        return c.mask ?
-            modulatedDeformConv2d({x, filter, offset, mask: t[3], bias, ...c.args}) :
-            deformConv2d({x, filter, offset, bias, ...c.args});
+        return c.mask
+          ? modulatedDeformConv2d({x, filter, offset, mask: t[3], bias, ...c.args})
+          : deformConv2d({x, filter, offset, bias, ...c.args});
       };
       const y = op(...inputs);
       const weights = tf.tensor(c.lossWeights, y.shape);
@@ -148,8 +163,9 @@ describeAllBackends('deformConv2d fuzz against the cpu reference', () => {
       const actual = run(c);
       const what = [...names, ...(c.mask ? ['dMask'] : []), ...(c.bias ? ['dBias'] : [])];
       const where = `case ${i} (x ${c.xShape}, filter ${c.filterShape}, ${JSON.stringify(c.args)})`;
-      actual.forEach((a, k) => expectClose(
-          Array.from(a), Array.from(expected[i][k]), TOL, `${where} ${what[k]}`));
+      actual.forEach((a, k) =>
+        expectClose(Array.from(a), Array.from(expected[i][k]), TOL, `${where} ${what[k]}`),
+      );
       // Lets the browser answer karma between cases (a long synchronous loop disconnects it).
       await new Promise(resolve => setTimeout(resolve));
     }

@@ -16,15 +16,25 @@ import {fromGolden, GoldenTensor, nchwToNhwc, oihwToHwio} from '../util/golden';
 // The literals are exact (see the fixtures' README): float32 tolerance.
 const TOL = {atol: 1e-5, rtol: 1e-4};
 
-type Pack = (x: tf.Tensor, weight: tf.Tensor, offsetWeight: tf.Tensor, offsetBias: tf.Tensor) => tf.Tensor;
+type Pack = (
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  offsetWeight: tf.Tensor,
+  offsetBias: tf.Tensor,
+) => tf.Tensor;
 interface PackCase {
   expected_output: GoldenTensor;
-  expected_grads: Record<'x'|'weight'|'offset_conv_weight'|'offset_conv_bias', GoldenTensor>;
+  expected_grads: Record<'x' | 'weight' | 'offset_conv_weight' | 'offset_conv_bias', GoldenTensor>;
 }
 
 /** An mmcv `*Pack` module's output and the gradients of `sum(output)` w.r.t. x and its parameters. */
 function expectPack(c: PackCase, pack: Pack, params: tf.Tensor[]) {
-  expectClose(pack(params[0], params[1], params[2], params[3]), nchwToNhwc(c.expected_output), TOL, 'output');
+  expectClose(
+    pack(params[0], params[1], params[2], params[3]),
+    nchwToNhwc(c.expected_output),
+    TOL,
+    'output',
+  );
   const [dx, dw, dow, dob] = tf.grads((x, w, ow, ob) => tf.sum(pack(x, w, ow, ob)))(params);
   const g = c.expected_grads;
   expectClose(dx, nchwToNhwc(g.x), TOL, 'dx');
@@ -55,14 +65,12 @@ describeAllBackends('modulatedDeformConv2d golden (mmcv ModulatedDeformConv2dPac
   it('reproduces output and gradients, mmcv rule at exact -1 samples', () => {
     const x = nchwToNhwc(c.inputs.x);
     const weight = oihwToHwio(c.params.weight as GoldenTensor);
-    const [offsetWeight, offsetBias] =
-        [tf.zeros([2, 2, 1, 12]), tf.zeros([12])];
+    const [offsetWeight, offsetBias] = [tf.zeros([2, 2, 1, 12]), tf.zeros([12])];
     const taps = 4;
     const pack = (x: tf.Tensor, w: tf.Tensor, ow: tf.Tensor, ob: tf.Tensor) => {
       const t = tf.add(tf.conv2d(x as tf.Tensor4D, ow as tf.Tensor4D, 1, 1), ob);
       const [offset, logits] = tf.split(t, [2 * taps, taps], 3);
-      return modulatedDeformConv2d(
-          {x, filter: w, offset, mask: tf.sigmoid(logits), pad: 1});
+      return modulatedDeformConv2d({x, filter: w, offset, mask: tf.sigmoid(logits), pad: 1});
     };
     expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
   });
@@ -80,14 +88,16 @@ describeAllBackends('deformConv2d golden (ONNX DeformConv backend tests)', () =>
         bias: inputs.B && fromGolden(inputs.B),
         strides: a.strides as [number, number],
         dilations: a.dilations as [number, number],
-        pad: [[a.pads[0], a.pads[2]], [a.pads[1], a.pads[3]]] as
-            [[number, number], [number, number]],
+        pad: [
+          [a.pads[0], a.pads[2]],
+          [a.pads[1], a.pads[3]],
+        ] as [[number, number], [number, number]],
         groups: a.group,
         offsetGroups: a.offset_group,
       };
-      const y = inputs.mask ?
-          modulatedDeformConv2d({...args, mask: nchwToNhwc(inputs.mask)}) :
-          deformConv2d(args);
+      const y = inputs.mask
+        ? modulatedDeformConv2d({...args, mask: nchwToNhwc(inputs.mask)})
+        : deformConv2d(args);
       expectClose(y, nchwToNhwc(c.expected_output.Y), TOL, 'Y');
     });
   }

@@ -13,7 +13,10 @@ import {nonIntegerOffsets, rng, uniform} from '../util/random';
 
 const common = {
   strides: [2, 1] as [number, number],
-  pad: [[1, 0], [2, 1]] as [[number, number], [number, number]],
+  pad: [
+    [1, 0],
+    [2, 1],
+  ] as [[number, number], [number, number]],
   dilations: [1, 2] as [number, number],
   groups: 2,
   offsetGroups: 2,
@@ -34,23 +37,27 @@ describeAllBackends('deformConv2d gradients', () => {
   it('match finite differences (DCNv1: x, filter, offset, bias)', () => {
     const {x, filter, offset, bias} = inputs(1);
     checkGradients(
-        (x, filter, offset, bias) => deformConv2d({x, filter, offset, bias, ...common}),
-        [x, filter, offset, bias], ['x', 'filter', 'offset', 'bias']);
+      (x, filter, offset, bias) => deformConv2d({x, filter, offset, bias, ...common}),
+      [x, filter, offset, bias],
+      ['x', 'filter', 'offset', 'bias'],
+    );
   });
 
   it('match finite differences (DCNv2: x, filter, offset, mask, bias)', () => {
     const {x, filter, offset, mask, bias} = inputs(2);
     checkGradients(
-        (x, filter, offset, mask, bias) =>
-            modulatedDeformConv2d({x, filter, offset, mask, bias, ...common}),
-        [x, filter, offset, mask, bias], ['x', 'filter', 'offset', 'mask', 'bias'],
-        {entries: 8, seed: 2});
+      (x, filter, offset, mask, bias) =>
+        modulatedDeformConv2d({x, filter, offset, mask, bias, ...common}),
+      [x, filter, offset, mask, bias],
+      ['x', 'filter', 'offset', 'mask', 'bias'],
+      {entries: 8, seed: 2},
+    );
   });
 
   it('flow along partial paths (filter only, offset only)', () => {
     const {x, filter, offset, mask} = inputs(3);
     const f = (filter: tf.Tensor, offset: tf.Tensor) =>
-        tf.sum(modulatedDeformConv2d({x, filter, offset, mask, ...common}));
+      tf.sum(modulatedDeformConv2d({x, filter, offset, mask, ...common}));
     const [dFilterOnly] = tf.grads((w: tf.Tensor) => f(w, offset))([filter]);
     const [dOffsetOnly] = tf.grads((o: tf.Tensor) => f(filter, o))([offset]);
     const [dFilter, dOffset] = tf.grads(f)([filter, offset]);
@@ -64,8 +71,13 @@ describeAllBackends('deformConv2d gradients', () => {
     const filter = tf.variable(uniform(rng(8), [2, 3, 2, 4]));
     const off = tf.variable(offset);
     const optimizer = tf.train.sgd(0.05);
-    const loss = () => tf.mean(tf.squaredDifference(
-        modulatedDeformConv2d({x, filter, offset: off, mask, ...common}), target)) as tf.Scalar;
+    const loss = () =>
+      tf.mean(
+        tf.squaredDifference(
+          modulatedDeformConv2d({x, filter, offset: off, mask, ...common}),
+          target,
+        ),
+      ) as tf.Scalar;
     const losses: number[] = [];
     for (let step = 0; step < 5; step++) {
       const l = optimizer.minimize(loss, true)!;
@@ -83,14 +95,22 @@ describeAllBackends('deformConv2d gradients', () => {
     const {x, filter, offset, mask, bias} = inputs(5);
     expectNoLeaks(() => modulatedDeformConv2d({x, filter, offset, mask, bias, ...common}));
     expectNoLeaks(() => deformConv2d({x, filter, offset, ...common}));
-    expectNoLeaks(() => tf.grads(
-        (x, filter, offset, mask, bias) =>
-            tf.sum(modulatedDeformConv2d({x, filter, offset, mask, bias, ...common})))(
-        [x, filter, offset, mask, bias]));
-    expectNoLeaks(() => tf.grads(
-        (w: tf.Tensor) => tf.sum(deformConv2d({x, filter: w, offset, ...common})))([filter]));
-    const [x3, offset3] = [tf.squeeze(tf.slice(x, 0, 1), [0]), tf.squeeze(tf.slice(offset, 0, 1), [0])];
-    expectNoLeaks(() => tf.grads(
-        (x: tf.Tensor) => tf.sum(deformConv2d({x, filter, offset: offset3, ...common})))([x3]));
+    expectNoLeaks(() =>
+      tf.grads((x, filter, offset, mask, bias) =>
+        tf.sum(modulatedDeformConv2d({x, filter, offset, mask, bias, ...common})),
+      )([x, filter, offset, mask, bias]),
+    );
+    expectNoLeaks(() =>
+      tf.grads((w: tf.Tensor) => tf.sum(deformConv2d({x, filter: w, offset, ...common})))([filter]),
+    );
+    const [x3, offset3] = [
+      tf.squeeze(tf.slice(x, 0, 1), [0]),
+      tf.squeeze(tf.slice(offset, 0, 1), [0]),
+    ];
+    expectNoLeaks(() =>
+      tf.grads((x: tf.Tensor) => tf.sum(deformConv2d({x, filter, offset: offset3, ...common})))([
+        x3,
+      ]),
+    );
   });
 });

@@ -30,9 +30,8 @@ describeAllBackends('deformConv2d with non-finite or huge offsets', () => {
       const o = tf.tensor4d(offset, [1, 4, 5, 18]);
       const mk = tf.tensor4d(m, [1, 4, 5, 9]);
       const f = (x: tf.Tensor, filter: tf.Tensor, o: tf.Tensor, mk: tf.Tensor) =>
-          modulatedDeformConv2d({x, filter, offset: o, mask: mk, pad: 1});
-      const grads = tf.grads((x, filter, o, mk) => tf.sum(f(x, filter, o, mk)))(
-          [x, filter, o, mk]);
+        modulatedDeformConv2d({x, filter, offset: o, mask: mk, pad: 1});
+      const grads = tf.grads((x, filter, o, mk) => tf.sum(f(x, filter, o, mk)))([x, filter, o, mk]);
       return {y: f(x, filter, o, mk), grads};
     };
     const poisoned = run(offsets, mask);
@@ -48,11 +47,13 @@ describeAllBackends('deformConv2d with non-finite or huge offsets', () => {
     const refMask = reference.grads[3].dataSync();
     for (let tap = 0; tap < mask.length; tap++) {
       const poisonedTap = tap % 3 === 0;
-      expect(dMask[tap]).withContext(`dMask ${tap}`)
-          .toBeCloseTo(poisonedTap ? 0 : refMask[tap], 4);
+      expect(dMask[tap])
+        .withContext(`dMask ${tap}`)
+        .toBeCloseTo(poisonedTap ? 0 : refMask[tap], 4);
       for (const k of [0, 1]) {
-        expect(dOffset[2 * tap + k]).withContext(`dOffset ${2 * tap + k}`)
-            .toBeCloseTo(poisonedTap ? 0 : refOffset[2 * tap + k], 4);
+        expect(dOffset[2 * tap + k])
+          .withContext(`dOffset ${2 * tap + k}`)
+          .toBeCloseTo(poisonedTap ? 0 : refOffset[2 * tap + k], 4);
       }
     }
   });

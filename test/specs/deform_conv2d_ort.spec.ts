@@ -18,8 +18,11 @@ describeAllBackends('deformConv2d vs onnxruntime DeformConv', () => {
     it(c.name, () => {
       const y = tf.tidy(() => runOrtCase(c));
       expectClose(
-          y, tf.tensor(c.expected.data, c.expected.shape),
-          {atol: 2e-5, rtol: 1e-4}, c.name);
+        y,
+        tf.tensor(c.expected.data, c.expected.shape),
+        {atol: 2e-5, rtol: 1e-4},
+        c.name,
+      );
       y.dispose();
     });
   }

@@ -23,8 +23,13 @@ class TinyModel {
   loss(): tf.Scalar {
     const t = tf.conv2d(this.x as tf.Tensor4D, this.offsetFilter as tf.Tensor4D, 1, 'same');
     const [offset, logits] = tf.split(t, [2 * TAPS, TAPS], 3);
-    const y = modulatedDeformConv2d(
-        {x: this.x, filter: this.filter, offset, mask: tf.sigmoid(logits), pad: 1});
+    const y = modulatedDeformConv2d({
+      x: this.x,
+      filter: this.filter,
+      offset,
+      mask: tf.sigmoid(logits),
+      pad: 1,
+    });
     return tf.mean(tf.squaredDifference(y, this.target));
   }
 

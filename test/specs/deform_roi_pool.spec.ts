@@ -7,7 +7,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {DeformRoIPool, DeformRoIPoolBackprop, deformRoiPool, ModulatedDeformRoIPool, modulatedDeformRoiPool} from '../../src/index';
+import {
+  DeformRoIPool,
+  DeformRoIPoolBackprop,
+  deformRoiPool,
+  ModulatedDeformRoIPool,
+  modulatedDeformRoiPool,
+} from '../../src/index';
 import ortRoiAlign from '../fixtures/generated/roi_align_ort.json';
 import mmcv from '../fixtures/golden/mmcv/deform_roi_pool.json';
 import onnx from '../fixtures/golden/onnx/roi_align.json';
@@ -23,8 +29,8 @@ interface OrtTensor {
 }
 interface RoiAlignCase {
   name: string;
-  attrs: {outputSize: [number, number], spatialScale: number, samplingRatio: number};
-  inputs: {x: OrtTensor, rois: OrtTensor};
+  attrs: {outputSize: [number, number]; spatialScale: number; samplingRatio: number};
+  inputs: {x: OrtTensor; rois: OrtTensor};
   expected: OrtTensor;
 }
 const ortCases = (ortRoiAlign as unknown as {cases: RoiAlignCase[]}).cases;
@@ -35,119 +41,198 @@ function interior(seed: number) {
   const random = rng(seed);
   return {
     x: uniform(random, [2, 9, 10, 3]),
-    rois: tf.tensor2d([[1, 2.3, 1.7, 7.1, 6.2], [0, 1.6, 2.2, 5.4, 7.3], [1, 3.1, 2.9, 6.3, 5.8]]),
+    rois: tf.tensor2d([
+      [1, 2.3, 1.7, 7.1, 6.2],
+      [0, 1.6, 2.2, 5.4, 7.3],
+      [1, 3.1, 2.9, 6.3, 5.8],
+    ]),
     offset: uniform(random, [3, 2, 3, 2], -0.15, 0.15),
     mask: uniform(random, [3, 2, 3, 1], 0.2, 1),
   };
 }
 const interiorAttrs = {outputSize: [2, 3] as [number, number], samplingRatio: 2, gamma: 0.1};
 
-describeAllBackends('deformRoiPool', () => {
-  for (const c of mmcv.cases) {
-    it(`reproduces mmcv: ${c.name}`, () => {
-      const x = nchwToNhwc(c.inputs.x as GoldenTensor);
-      const rois = tf.tensor(c.inputs.rois.data as number[][]);
-      const attrs = {outputSize: c.config.output_size as [number, number], spatialScale: c.config.spatial_scale,
-                     samplingRatio: c.config.sampling_ratio, gamma: c.config.gamma};
-      const f = (x: tf.Tensor) => deformRoiPool({x, rois, ...attrs});
-      expectClose(f(x), nchwToNhwc(c.expected_output as GoldenTensor), {atol: 1e-5, rtol: 1e-5});
-      const [dx] = tf.grads((x: tf.Tensor) => tf.sum(f(x)))([x]);
-      expectClose(dx, nchwToNhwc(c.expected_grads.x as GoldenTensor), {atol: 1e-5, rtol: 1e-5}, 'dx');
-    });
-  }
+describeAllBackends(
+  'deformRoiPool',
+  () => {
+    for (const c of mmcv.cases) {
+      it(`reproduces mmcv: ${c.name}`, () => {
+        const x = nchwToNhwc(c.inputs.x as GoldenTensor);
+        const rois = tf.tensor(c.inputs.rois.data as number[][]);
+        const attrs = {
+          outputSize: c.config.output_size as [number, number],
+          spatialScale: c.config.spatial_scale,
+          samplingRatio: c.config.sampling_ratio,
+          gamma: c.config.gamma,
+        };
+        const f = (x: tf.Tensor) => deformRoiPool({x, rois, ...attrs});
+        expectClose(f(x), nchwToNhwc(c.expected_output as GoldenTensor), {atol: 1e-5, rtol: 1e-5});
+        const [dx] = tf.grads((x: tf.Tensor) => tf.sum(f(x)))([x]);
+        expectClose(
+          dx,
+          nchwToNhwc(c.expected_grads.x as GoldenTensor),
+          {atol: 1e-5, rtol: 1e-5},
+          'dx',
+        );
+      });
+    }
 
-  it('equals ONNX RoiAlign (half_pixel, avg) on its backend test', () => {
-    const c = onnx.cases.find(c => c.name === 'test_roialign_aligned_true')!;
-    const a = c.attributes_effective;
-    const boxes = c.inputs.rois.data as number[][];
-    const batch = c.inputs.batch_indices.data as number[];
-    const y = deformRoiPool({
-      x: nchwToNhwc(c.inputs.X as GoldenTensor), rois: boxes.map((b, r) => [batch[r], ...b]),
-      outputSize: [a.output_height, a.output_width], spatialScale: a.spatial_scale,
-      samplingRatio: a.sampling_ratio,
+    it('equals ONNX RoiAlign (half_pixel, avg) on its backend test', () => {
+      const c = onnx.cases.find(c => c.name === 'test_roialign_aligned_true')!;
+      const a = c.attributes_effective;
+      const boxes = c.inputs.rois.data as number[][];
+      const batch = c.inputs.batch_indices.data as number[];
+      const y = deformRoiPool({
+        x: nchwToNhwc(c.inputs.X as GoldenTensor),
+        rois: boxes.map((b, r) => [batch[r], ...b]),
+        outputSize: [a.output_height, a.output_width],
+        spatialScale: a.spatial_scale,
+        samplingRatio: a.sampling_ratio,
+      });
+      // The expectations are printed with 4 decimals.
+      expectClose(y, nchwToNhwc(c.expected_output.Y as GoldenTensor), {atol: 2e-4, rtol: 0});
     });
-    // The expectations are printed with 4 decimals.
-    expectClose(y, nchwToNhwc(c.expected_output.Y as GoldenTensor), {atol: 2e-4, rtol: 0});
-  });
 
-  it('has enough onnxruntime RoiAlign cases', () => {
-    expect(ortCases.length).toBeGreaterThanOrEqual(15);
-  });
-  for (const c of ortCases) {
-    it(`equals onnxruntime RoiAlign with zero offsets: ${c.name}`, () => {
-      tf.tidy(() => expectClose(
-          deformRoiPool({x: tensor(c.inputs.x), rois: tensor(c.inputs.rois), ...c.attrs}),
-          tensor(c.expected), {atol: 2e-5, rtol: 1e-4}, c.name));
+    it('has enough onnxruntime RoiAlign cases', () => {
+      expect(ortCases.length).toBeGreaterThanOrEqual(15);
     });
-  }
+    for (const c of ortCases) {
+      it(`equals onnxruntime RoiAlign with zero offsets: ${c.name}`, () => {
+        tf.tidy(() =>
+          expectClose(
+            deformRoiPool({x: tensor(c.inputs.x), rois: tensor(c.inputs.rois), ...c.attrs}),
+            tensor(c.expected),
+            {atol: 2e-5, rtol: 1e-4},
+            c.name,
+          ),
+        );
+      });
+    }
 
-  it('with a uniform offset equals pooling the shifted RoI', () => {
-    const {x} = interior(1);
-    const rois = [[1, 2.3, 1.7, 7.1, 6.2], [0, 1.6, 2.2, 5.4, 7.3]];
-    const [dx, dy] = [0.4, -0.3];
-    const spatialScale = 0.5;
-    const attrs = {...interiorAttrs, spatialScale};
-    const y = deformRoiPool({x, rois: tf.tensor2d(rois), offset: tf.tile(tf.tensor4d([dx, dy], [1, 1, 1, 2]), [2, 2, 3, 1]), ...attrs});
-    // The shift is gamma * offset * RoI size in feature pixels: divide by the scale for image coordinates.
-    const shifted = rois.map(([b, x1, y1, x2, y2]) => {
-      const sx = 0.1 * dx * (x2 - x1);
-      const sy = 0.1 * dy * (y2 - y1);
-      return [b, x1 + sx, y1 + sy, x2 + sx, y2 + sy];
+    it('with a uniform offset equals pooling the shifted RoI', () => {
+      const {x} = interior(1);
+      const rois = [
+        [1, 2.3, 1.7, 7.1, 6.2],
+        [0, 1.6, 2.2, 5.4, 7.3],
+      ];
+      const [dx, dy] = [0.4, -0.3];
+      const spatialScale = 0.5;
+      const attrs = {...interiorAttrs, spatialScale};
+      const y = deformRoiPool({
+        x,
+        rois: tf.tensor2d(rois),
+        offset: tf.tile(tf.tensor4d([dx, dy], [1, 1, 1, 2]), [2, 2, 3, 1]),
+        ...attrs,
+      });
+      // The shift is gamma * offset * RoI size in feature pixels: divide by the scale for image coordinates.
+      const shifted = rois.map(([b, x1, y1, x2, y2]) => {
+        const sx = 0.1 * dx * (x2 - x1);
+        const sy = 0.1 * dy * (y2 - y1);
+        return [b, x1 + sx, y1 + sy, x2 + sx, y2 + sy];
+      });
+      expectClose(y, deformRoiPool({x, rois: tf.tensor2d(shifted), ...attrs}), {
+        atol: 1e-5,
+        rtol: 1e-5,
+      });
     });
-    expectClose(y, deformRoiPool({x, rois: tf.tensor2d(shifted), ...attrs}), {atol: 1e-5, rtol: 1e-5});
-  });
 
-  it('with mask 1 equals the plain pooling, gradients included', () => {
-    const {x, rois, offset} = interior(2);
-    const ones = tf.ones([3, 2, 3, 1]);
-    const plain = (x: tf.Tensor, o: tf.Tensor) => deformRoiPool({x, rois, offset: o, ...interiorAttrs});
-    const modulated = (x: tf.Tensor, o: tf.Tensor) =>
+    it('with mask 1 equals the plain pooling, gradients included', () => {
+      const {x, rois, offset} = interior(2);
+      const ones = tf.ones([3, 2, 3, 1]);
+      const plain = (x: tf.Tensor, o: tf.Tensor) =>
+        deformRoiPool({x, rois, offset: o, ...interiorAttrs});
+      const modulated = (x: tf.Tensor, o: tf.Tensor) =>
         modulatedDeformRoiPool({x, rois, offset: o, mask: ones, ...interiorAttrs});
-    expectClose(modulated(x, offset), plain(x, offset), {atol: 1e-6, rtol: 0});
-    const weights = uniform(rng(3), [3, 2, 3, 3]);
-    const [gm, gp] = [modulated, plain].map(f => tf.grads((x, o) => tf.sum(tf.mul(f(x, o), weights)))([x, offset]));
-    expectClose(gm[0], gp[0], {atol: 1e-6, rtol: 0}, 'dx');
-    expectClose(gm[1], gp[1], {atol: 1e-6, rtol: 0}, 'dOffset');
-  });
+      expectClose(modulated(x, offset), plain(x, offset), {atol: 1e-6, rtol: 0});
+      const weights = uniform(rng(3), [3, 2, 3, 3]);
+      const [gm, gp] = [modulated, plain].map(f =>
+        tf.grads((x, o) => tf.sum(tf.mul(f(x, o), weights)))([x, offset]),
+      );
+      expectClose(gm[0], gp[0], {atol: 1e-6, rtol: 0}, 'dx');
+      expectClose(gm[1], gp[1], {atol: 1e-6, rtol: 0}, 'dOffset');
+    });
 
-  it('has gradients matching finite differences inside the image (x, offset, mask)', () => {
-    const {x, rois, offset, mask} = interior(4);
-    checkGradients(
+    it('has gradients matching finite differences inside the image (x, offset, mask)', () => {
+      const {x, rois, offset, mask} = interior(4);
+      checkGradients(
         (x, offset, mask) => modulatedDeformRoiPool({x, rois, offset, mask, ...interiorAttrs}),
-        [x, offset, mask], ['x', 'offset', 'mask'], {step: 0.01, entries: 8});
-  });
+        [x, offset, mask],
+        ['x', 'offset', 'mask'],
+        {step: 0.01, entries: 8},
+      );
+    });
 
-  it('gives zero gradients to the RoIs, and pools nothing from an inverted RoI (adaptive sampling)', () => {
-    const {x, rois} = interior(5);
-    const [dRois] = tf.grads((r: tf.Tensor) => tf.sum(deformRoiPool({x, rois: r, outputSize: 2})))([rois]);
-    expect(Array.from(dRois.dataSync())).toEqual(new Array(15).fill(0));
-    const inverted = deformRoiPool({x, rois: tf.tensor2d([[0, 6, 2, 3, 7]]), outputSize: 2});
-    expect(Array.from(inverted.dataSync())).toEqual(new Array(12).fill(0));
-  });
+    it('gives zero gradients to the RoIs, and pools nothing from an inverted RoI (adaptive sampling)', () => {
+      const {x, rois} = interior(5);
+      const [dRois] = tf.grads((r: tf.Tensor) =>
+        tf.sum(deformRoiPool({x, rois: r, outputSize: 2})),
+      )([rois]);
+      expect(Array.from(dRois.dataSync())).toEqual(new Array(15).fill(0));
+      const inverted = deformRoiPool({x, rois: tf.tensor2d([[0, 6, 2, 3, 7]]), outputSize: 2});
+      expect(Array.from(inverted.dataSync())).toEqual(new Array(12).fill(0));
+    });
 
-  it('rejects bad arguments naming the op and the argument', () => {
-    const x = tf.zeros([2, 5, 5, 3]);
-    const rois = tf.tensor2d([[0, 1, 1, 3, 3], [1, 0, 0, 4, 4]]);
-    expect(() => deformRoiPool({x, rois: tf.zeros([2, 4]), outputSize: 2}))
-        .toThrowError(/^deformRoiPool: rois must have shape \[R, 5\] \(batchIndex, x1, y1, x2, y2\), got \[2,4\]/);
-    expect(() => deformRoiPool({x, rois: tf.tensor2d([[0, 1, 1, 3, 3], [2, 0, 0, 4, 4]]), outputSize: 2}))
-        .toThrowError(/^deformRoiPool: RoI 1 has batch index 2, outside \[0, 2\)/);
-    expect(() => deformRoiPool({x, rois: tf.tensor2d([[-1, 1, 1, 3, 3]]), outputSize: 2})).toThrowError(/RoI 0 has batch index -1/);
-    expect(() => deformRoiPool({x, rois, outputSize: 0})).toThrowError(/^deformRoiPool: outputSize must be a positive integer/);
-    expect(() => deformRoiPool({x, rois, outputSize: 2, samplingRatio: -1})).toThrowError(/samplingRatio must be a non-negative integer/);
-    expect(() => deformRoiPool({x, rois, outputSize: 2, offset: tf.zeros([2, 2, 2, 3])}))
-        .toThrowError(/^deformRoiPool: offset must have shape \[2,2,2,2\], got \[2,2,2,3\]/);
-    expect(() => modulatedDeformRoiPool({x, rois, outputSize: 2, offset: tf.zeros([2, 2, 2, 2]), mask: tf.zeros([2, 2, 2, 2])}))
-        .toThrowError(/^modulatedDeformRoiPool: mask must have shape \[2,2,2,1\]/);
-    expect(() => deformRoiPool({x: tf.zeros([5, 5, 3]), rois, outputSize: 2})).toThrowError(/x must be of rank 4/);
-    expect(() => deformRoiPool({x, rois, outputSize: 2, spatialScale: NaN})).toThrowError(/spatialScale must be a finite number/);
-  });
+    it('rejects bad arguments naming the op and the argument', () => {
+      const x = tf.zeros([2, 5, 5, 3]);
+      const rois = tf.tensor2d([
+        [0, 1, 1, 3, 3],
+        [1, 0, 0, 4, 4],
+      ]);
+      expect(() => deformRoiPool({x, rois: tf.zeros([2, 4]), outputSize: 2})).toThrowError(
+        /^deformRoiPool: rois must have shape \[R, 5\] \(batchIndex, x1, y1, x2, y2\), got \[2,4\]/,
+      );
+      expect(() =>
+        deformRoiPool({
+          x,
+          rois: tf.tensor2d([
+            [0, 1, 1, 3, 3],
+            [2, 0, 0, 4, 4],
+          ]),
+          outputSize: 2,
+        }),
+      ).toThrowError(/^deformRoiPool: RoI 1 has batch index 2, outside \[0, 2\)/);
+      expect(() =>
+        deformRoiPool({x, rois: tf.tensor2d([[-1, 1, 1, 3, 3]]), outputSize: 2}),
+      ).toThrowError(/RoI 0 has batch index -1/);
+      expect(() => deformRoiPool({x, rois, outputSize: 0})).toThrowError(
+        /^deformRoiPool: outputSize must be a positive integer/,
+      );
+      expect(() => deformRoiPool({x, rois, outputSize: 2, samplingRatio: -1})).toThrowError(
+        /samplingRatio must be a non-negative integer/,
+      );
+      expect(() =>
+        deformRoiPool({x, rois, outputSize: 2, offset: tf.zeros([2, 2, 2, 3])}),
+      ).toThrowError(/^deformRoiPool: offset must have shape \[2,2,2,2\], got \[2,2,2,3\]/);
+      expect(() =>
+        modulatedDeformRoiPool({
+          x,
+          rois,
+          outputSize: 2,
+          offset: tf.zeros([2, 2, 2, 2]),
+          mask: tf.zeros([2, 2, 2, 2]),
+        }),
+      ).toThrowError(/^modulatedDeformRoiPool: mask must have shape \[2,2,2,1\]/);
+      expect(() => deformRoiPool({x: tf.zeros([5, 5, 3]), rois, outputSize: 2})).toThrowError(
+        /x must be of rank 4/,
+      );
+      expect(() => deformRoiPool({x, rois, outputSize: 2, spatialScale: NaN})).toThrowError(
+        /spatialScale must be a finite number/,
+      );
+    });
 
-  it('leaves no tensors behind (ops and gradients)', () => {
-    const {x, rois, offset, mask} = interior(6);
-    expectNoLeaks(() => deformRoiPool({x, rois, ...interiorAttrs}));
-    expectNoLeaks(() => modulatedDeformRoiPool({x, rois, offset, mask, ...interiorAttrs}));
-    expectNoLeaks(() => tf.grads((x, o, m) => tf.sum(modulatedDeformRoiPool({x, rois, offset: o, mask: m, ...interiorAttrs})))([x, offset, mask]));
-    expectNoLeaks(() => tf.grads((x: tf.Tensor) => tf.sum(deformRoiPool({x, rois, ...interiorAttrs})))([x]));
-  });
-}, [DeformRoIPool, ModulatedDeformRoIPool, DeformRoIPoolBackprop]);
+    it('leaves no tensors behind (ops and gradients)', () => {
+      const {x, rois, offset, mask} = interior(6);
+      expectNoLeaks(() => deformRoiPool({x, rois, ...interiorAttrs}));
+      expectNoLeaks(() => modulatedDeformRoiPool({x, rois, offset, mask, ...interiorAttrs}));
+      expectNoLeaks(() =>
+        tf.grads((x, o, m) =>
+          tf.sum(modulatedDeformRoiPool({x, rois, offset: o, mask: m, ...interiorAttrs})),
+        )([x, offset, mask]),
+      );
+      expectNoLeaks(() =>
+        tf.grads((x: tf.Tensor) => tf.sum(deformRoiPool({x, rois, ...interiorAttrs})))([x]),
+      );
+    });
+  },
+  [DeformRoIPool, ModulatedDeformRoIPool, DeformRoIPoolBackprop],
+);

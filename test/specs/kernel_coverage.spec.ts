@@ -8,16 +8,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfdeform from '../../src/index';
 import {backendsUnderTest} from '../util/backends';
 
-const DCN = [tfdeform.DeformConv2D, tfdeform.ModulatedDeformConv2D,
-             tfdeform.DeformConv2DBackpropInput, tfdeform.DeformConv2DBackpropFilter];
+const DCN = [
+  tfdeform.DeformConv2D,
+  tfdeform.ModulatedDeformConv2D,
+  tfdeform.DeformConv2DBackpropInput,
+  tfdeform.DeformConv2DBackpropFilter,
+];
 const DCNV3 = [tfdeform.DCNv3, tfdeform.DCNv3BackpropInput];
 const INVOLUTION = [tfdeform.Involution, tfdeform.InvolutionBackpropInput];
-const ROI_POOL = [tfdeform.DeformRoIPool, tfdeform.ModulatedDeformRoIPool, tfdeform.DeformRoIPoolBackprop,
-                  tfdeform.DeformPSRoIPool, tfdeform.DeformPSRoIPoolBackprop];
+const ROI_POOL = [
+  tfdeform.DeformRoIPool,
+  tfdeform.ModulatedDeformRoIPool,
+  tfdeform.DeformRoIPoolBackprop,
+  tfdeform.DeformPSRoIPool,
+  tfdeform.DeformPSRoIPoolBackprop,
+];
 
 const ALL = [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL];
 /** Gaps of tfjs-backend-wasm 4.x this package fills (registered only where tfjs has none). */
-const WASM_GAPS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+const WASM_GAPS = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+];
 
 const EXPECTED: Record<string, string[]> = {
   cpu: [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL],

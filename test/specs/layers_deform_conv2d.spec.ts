@@ -18,10 +18,24 @@ const TOL = {atol: 1e-4, rtol: 1e-4};
 
 function tinyModel(): tfl.Sequential {
   const model = tfl.sequential();
-  model.add(layers.modulatedDeformConv2d(
-      {inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu'}));
-  model.add(layers.deformConv2d(
-      {filters: 3, kernelSize: [2, 3], strides: 2, offsetGroups: 2, kernelInitializer: 'heNormal'}));
+  model.add(
+    layers.modulatedDeformConv2d({
+      inputShape: [6, 6, 2],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+    }),
+  );
+  model.add(
+    layers.deformConv2d({
+      filters: 3,
+      kernelSize: [2, 3],
+      strides: 2,
+      offsetGroups: 2,
+      kernelInitializer: 'heNormal',
+    }),
+  );
   model.add(tfl.layers.flatten());
   model.add(tfl.layers.dense({units: 1}));
   return model;
@@ -32,7 +46,10 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
 
   it('start as plain convolutions (DCNv2: half of one)', () => {
     const x = uniform(rng(1), [2, 5, 6, 3]) as tf.Tensor4D;
-    for (const [factory, scale] of [[layers.deformConv2d, 1], [layers.modulatedDeformConv2d, 0.5]] as const) {
+    for (const [factory, scale] of [
+      [layers.deformConv2d, 1],
+      [layers.modulatedDeformConv2d, 0.5],
+    ] as const) {
       const layer = factory({filters: 4, kernelSize: 3, padding: 'same', biasInitializer: 'ones'});
       const y = layer.apply(x) as tf.Tensor;
       const [kernel, bias] = layer.getWeights();
@@ -45,26 +62,38 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     const c = mmcvV1.cases[0];
     const layer = layers.deformConv2d({filters: 1, kernelSize: 2, useBias: false});
     const x = nchwToNhwc(c.inputs.x);
-    layer.apply(x);  // builds
+    layer.apply(x); // builds
     layer.setWeights([
-      oihwToHwio(c.params.weight), oihwToHwio(c.params.offset_conv_weight),
+      oihwToHwio(c.params.weight),
+      oihwToHwio(c.params.offset_conv_weight),
       fromGolden(c.params.offset_conv_bias),
     ]);
-    expectClose(layer.apply(x) as tf.Tensor, nchwToNhwc(c.expected_output), {atol: 1e-5, rtol: 1e-4});
+    expectClose(layer.apply(x) as tf.Tensor, nchwToNhwc(c.expected_output), {
+      atol: 1e-5,
+      rtol: 1e-4,
+    });
     const [dx] = tf.grads((x: tf.Tensor) => tf.sum(layer.apply(x) as tf.Tensor))([x]);
     expectClose(dx, nchwToNhwc(c.expected_grads.x), {atol: 1e-5, rtol: 1e-4}, 'dx');
   });
 
   it('give symbolic output shapes with unknown batch and count PyTorch parameters', () => {
     const input = tfl.input({shape: [9, 7, 4]});
-    const layer = layers.modulatedDeformConv2d(
-        {filters: 6, kernelSize: [3, 2], strides: [2, 1], groups: 2, offsetGroups: 2});
+    const layer = layers.modulatedDeformConv2d({
+      filters: 6,
+      kernelSize: [3, 2],
+      strides: [2, 1],
+      groups: 2,
+      offsetGroups: 2,
+    });
     const out = layer.apply(input) as tfl.SymbolicTensor;
     expect(out.shape).toEqual([null, 4, 6, 6]);
     // weight 3*2*(4/2)*6 + bias 6 + conv_offset 3*2*4*(3*2*6) + its bias 3*2*6
     expect(layer.countParams()).toBe(72 + 6 + 864 + 36);
-    expect(layers.deformConv2d({filters: 8, kernelSize: 3, padding: 'same'})
-               .computeOutputShape([null, 5, 5, 2])).toEqual([null, 5, 5, 8]);
+    expect(
+      layers
+        .deformConv2d({filters: 8, kernelSize: 3, padding: 'same'})
+        .computeOutputShape([null, 5, 5, 2]),
+    ).toEqual([null, 5, 5, 8]);
   });
 
   it('train in tf.sequential, save and load (memory; IndexedDB in the browser) with identical predictions, leak nothing', async () => {
@@ -81,17 +110,26 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     tf.dispose(model.predict(xs) as tf.Tensor);
     expect(tf.memory().numTensors).withContext('tensors left by fit/predict').toBe(before);
 
-    let saved: tf.io.ModelArtifacts|undefined;
-    await model.save(tf.io.withSaveHandler(async artifacts => {
-      saved = artifacts;
-      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-    }));
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async artifacts => {
+        saved = artifacts;
+        return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+      }),
+    );
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
-    expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {atol: 1e-6, rtol: 1e-6});
-    if (typeof indexedDB !== 'undefined') {  // in the browser: the store users save models to
+    expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
+      atol: 1e-6,
+      rtol: 1e-6,
+    });
+    if (typeof indexedDB !== 'undefined') {
+      // in the browser: the store users save models to
       await model.save('indexeddb://tfjs-deform-spec');
       const stored = await tfl.loadLayersModel('indexeddb://tfjs-deform-spec');
-      expectClose(stored.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {atol: 1e-6, rtol: 1e-6});
+      expectClose(stored.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
+        atol: 1e-6,
+        rtol: 1e-6,
+      });
       await tf.io.removeModel('indexeddb://tfjs-deform-spec');
       stored.dispose();
     }
@@ -99,12 +137,14 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     expect(config.padding).toBe('same');
     expect(config.activation).toBe('relu');
     expect(loaded.layers[1].getConfig().offsetGroups).toBe(2);
-    expect(loaded.layers.map(l => l.getClassName()).slice(0, 2))
-        .toEqual(['ModulatedDeformConv2D', 'DeformConv2D']);
+    expect(loaded.layers.map(l => l.getClassName()).slice(0, 2)).toEqual([
+      'ModulatedDeformConv2D',
+      'DeformConv2D',
+    ]);
     const lines: string[] = [];
     loaded.summary(undefined, undefined, line => lines.push(line));
     // kernel 3*3*2*4 + bias 4 + offset_kernel 3*3*2*27 + offset_bias 27
-    expect(lines.join("\n")).toMatch(/modulated_deform_conv2d.*589/);
+    expect(lines.join('\n')).toMatch(/modulated_deform_conv2d.*589/);
     model.dispose();
     loaded.dispose();
   });
@@ -114,23 +154,37 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     model.layers[0].trainable = false;
     model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
     const frozen = model.layers[0].getWeights().map(w => w.arraySync());
-    await model.fit(uniform(rng(4), [4, 6, 6, 2]), uniform(rng(5), [4, 1]), {epochs: 1, verbose: 0});
+    await model.fit(uniform(rng(4), [4, 6, 6, 2]), uniform(rng(5), [4, 1]), {
+      epochs: 1,
+      verbose: 0,
+    });
     expect(model.layers[0].trainableWeights.length).toBe(0);
     expect(model.layers[0].getWeights().map(w => w.arraySync())).toEqual(frozen);
     model.dispose();
   });
 
   it('reject bad configurations clearly', () => {
-    expect(() => layers.deformConv2d({filters: 0, kernelSize: 3}))
-        .toThrowError(/DeformConv2D: filters must be a positive integer/);
-    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, padding: 'full' as 'same'}))
-        .toThrowError(/DeformConv2D: padding must be 'valid', 'same', a number or \[padH, padW\]/);
-    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, padding: -1})).toThrowError(/pad must be non-negative integers/);
-    expect(() => layers.modulatedDeformConv2d({filters: 3, kernelSize: 3, groups: 2}).apply(tf.zeros([1, 4, 4, 4])))
-        .toThrowError(/must be divisible by groups/);
-    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, offsetGroups: 3}).apply(tf.zeros([1, 4, 4, 4])))
-        .toThrowError(/DeformConv2D: input channels \(4\) must be divisible by offsetGroups \(3\)/);
-    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, activation: 'nope'}))
-        .toThrowError(/DeformConv2D: unknown activation "nope"/);
+    expect(() => layers.deformConv2d({filters: 0, kernelSize: 3})).toThrowError(
+      /DeformConv2D: filters must be a positive integer/,
+    );
+    expect(() =>
+      layers.deformConv2d({filters: 2, kernelSize: 3, padding: 'full' as 'same'}),
+    ).toThrowError(/DeformConv2D: padding must be 'valid', 'same', a number or \[padH, padW\]/);
+    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, padding: -1})).toThrowError(
+      /pad must be non-negative integers/,
+    );
+    expect(() =>
+      layers
+        .modulatedDeformConv2d({filters: 3, kernelSize: 3, groups: 2})
+        .apply(tf.zeros([1, 4, 4, 4])),
+    ).toThrowError(/must be divisible by groups/);
+    expect(() =>
+      layers
+        .deformConv2d({filters: 2, kernelSize: 3, offsetGroups: 3})
+        .apply(tf.zeros([1, 4, 4, 4])),
+    ).toThrowError(/DeformConv2D: input channels \(4\) must be divisible by offsetGroups \(3\)/);
+    expect(() => layers.deformConv2d({filters: 2, kernelSize: 3, activation: 'nope'})).toThrowError(
+      /DeformConv2D: unknown activation "nope"/,
+    );
   });
 });

@@ -17,7 +17,10 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {modulatedDeformConv2d} from '../../src/index';
 import {blendableFormat, scatterByBlending} from '../../src/kernels/webgl/col2im_blend';
-import {deformConvScatterLayout, deformConvScatterSources} from '../../src/kernels/webgl/deform_conv_scatter';
+import {
+  deformConvScatterLayout,
+  deformConvScatterSources,
+} from '../../src/kernels/webgl/deform_conv_scatter';
 import {webglSampling} from '../../src/kernels/webgl/deform_conv_sampling_webgl';
 import {ScatterGeometryProgram} from '../../src/kernels/webgl/scatter_geometry_gpu';
 import {ScatterValuesProgram} from '../../src/kernels/webgl/scatter_values_gpu';
@@ -44,7 +47,7 @@ function webglBackend(): MathBackendWebGL {
 }
 
 /** Runs `fn` with tfjs flags set, restoring their previous values after. */
-function withFlags(flags: Record<string, number|boolean>, fn: () => void): void {
+function withFlags(flags: Record<string, number | boolean>, fn: () => void): void {
   const saved = Object.keys(flags).map(name => [name, tf.env().get(name)] as const);
   try {
     Object.entries(flags).forEach(([name, value]) => tf.env().set(name, value));
@@ -56,7 +59,10 @@ function withFlags(flags: Record<string, number|boolean>, fn: () => void): void 
 
 const common = {
   strides: [2, 1] as [number, number],
-  pad: [[1, 0], [2, 1]] as [[number, number], [number, number]],
+  pad: [
+    [1, 0],
+    [2, 1],
+  ] as [[number, number], [number, number]],
   dilations: [1, 2] as [number, number],
   groups: 2,
   offsetGroups: 2,
@@ -66,20 +72,20 @@ const common = {
 function gradientInputs(): tf.Tensor[] {
   const random = rng(17);
   return [
-    uniform(random, [2, 6, 5, 4]), uniform(random, [2, 3, 2, 4]),
-    nonIntegerOffsets(random, [2, 3, 4, 24]), uniform(random, [2, 3, 4, 12], 0.2, 1),
-    uniform(random, [4])
+    uniform(random, [2, 6, 5, 4]),
+    uniform(random, [2, 3, 2, 4]),
+    nonIntegerOffsets(random, [2, 3, 4, 24]),
+    uniform(random, [2, 3, 4, 12], 0.2, 1),
+    uniform(random, [4]),
   ];
 }
 
-const op = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Tensor,
-            bias: tf.Tensor) =>
-    modulatedDeformConv2d({x, filter, offset, mask, bias, ...common});
+const op = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Tensor, bias: tf.Tensor) =>
+  modulatedDeformConv2d({x, filter, offset, mask, bias, ...common});
 
 /** Gradients of `sum(op(...)²)` for every input, as arrays (backend-independent). */
 function gradients(inputs: tf.Tensor[]): number[][] {
-  const grads = tf.grads(
-      (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+  const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
   const values = grads.map(g => Array.from(g.dataSync()));
   tf.dispose(grads);
   return values;
@@ -100,8 +106,9 @@ async function cpuGradients(): Promise<number[][]> {
 
 function expectOrtCases(tol: Tolerance): void {
   for (const c of ortCases.slice(0, 12)) {
-    tf.tidy(() => expectClose(
-        runOrtCase(c), tf.tensor(c.expected.data, c.expected.shape), tol, c.name));
+    tf.tidy(() =>
+      expectClose(runOrtCase(c), tf.tensor(c.expected.data, c.expected.shape), tol, c.name),
+    );
   }
 }
 
@@ -113,11 +120,26 @@ function expectGradients(actual: number[][], expected: number[][], tol: Toleranc
 /** GL state tfjs may rely on, objects compared by identity, values by value. */
 function glState(gl: WebGL2RenderingContext): unknown[] {
   const state: unknown[] = [
-    gl.DRAW_FRAMEBUFFER_BINDING, gl.READ_FRAMEBUFFER_BINDING, gl.CURRENT_PROGRAM,
-    gl.VERTEX_ARRAY_BINDING, gl.ARRAY_BUFFER_BINDING, gl.ELEMENT_ARRAY_BUFFER_BINDING,
-    gl.VIEWPORT, gl.SCISSOR_BOX, gl.SCISSOR_TEST, gl.CULL_FACE, gl.BLEND, gl.BLEND_EQUATION_RGB,
-    gl.BLEND_EQUATION_ALPHA, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA,
-    gl.BLEND_DST_ALPHA, gl.COLOR_WRITEMASK, gl.COLOR_CLEAR_VALUE, gl.ACTIVE_TEXTURE,
+    gl.DRAW_FRAMEBUFFER_BINDING,
+    gl.READ_FRAMEBUFFER_BINDING,
+    gl.CURRENT_PROGRAM,
+    gl.VERTEX_ARRAY_BINDING,
+    gl.ARRAY_BUFFER_BINDING,
+    gl.ELEMENT_ARRAY_BUFFER_BINDING,
+    gl.VIEWPORT,
+    gl.SCISSOR_BOX,
+    gl.SCISSOR_TEST,
+    gl.CULL_FACE,
+    gl.BLEND,
+    gl.BLEND_EQUATION_RGB,
+    gl.BLEND_EQUATION_ALPHA,
+    gl.BLEND_SRC_RGB,
+    gl.BLEND_DST_RGB,
+    gl.BLEND_SRC_ALPHA,
+    gl.BLEND_DST_ALPHA,
+    gl.COLOR_WRITEMASK,
+    gl.COLOR_CLEAR_VALUE,
+    gl.ACTIVE_TEXTURE,
   ].map(p => gl.getParameter(p));
   const active = gl.getParameter(gl.ACTIVE_TEXTURE);
   for (let unit = 0; unit < 4; unit++) {
@@ -126,7 +148,7 @@ function glState(gl: WebGL2RenderingContext): unknown[] {
     state.push(gl.getVertexAttrib(unit, gl.VERTEX_ATTRIB_ARRAY_ENABLED));
   }
   gl.activeTexture(active);
-  return state.map(v => ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v);
+  return state.map(v => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
 }
 
 describeBackend('webgl', 'webgl kernels', () => {
@@ -134,12 +156,12 @@ describeBackend('webgl', 'webgl kernels', () => {
     const backend = webglBackend();
     const gl = backend.gpgpu.gl;
     const inputs = gradientInputs();
-    const expected = tf.tidy(() => tf.grads(
-        (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs));
+    const expected = tf.tidy(() =>
+      tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs),
+    );
     const readSync = spyOn(backend, 'readSync').and.callThrough();
     const read = spyOn(backend, 'read').and.callThrough();
-    const grads = tf.grads(
-        (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+    const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
     expect(readSync).not.toHaveBeenCalled();
     expect(read).not.toHaveBeenCalled();
     expect(gl.getError()).toBe(gl.NO_ERROR);
@@ -150,53 +172,88 @@ describeBackend('webgl', 'webgl kernels', () => {
 
   // C = 2: a near-square accumulator, runs across texture rows; C = 8, D = 2:
   // one pixel per texture row, one quad per run.
-  for (const [channels, offsetGroups] of [[2, 1], [8, 2]]) {
-    it(`scatter (C = ${channels}, D = ${offsetGroups}) matches the cpu loops, ` +
-       'restores the GL state', () => {
-      const backend = webglBackend();
-      const gl = backend.gpgpu.gl as WebGL2RenderingContext;
-      const info = computeDeformConvInfo([1, 4, 5, channels], [3, 3, channels, 2], {
-        strides: [1, 1], pad: [[1, 1], [1, 1]], dilations: [1, 1], groups: 1, offsetGroups,
-      });
-      const random = rng(5);
-      const offset = nonIntegerOffsets(random, [1, 4, 5, 18 * offsetGroups]);
-      const mask = uniform(random, [1, 4, 5, 9 * offsetGroups], 0, 1);
-      const [rowStart, rowCount, depth] = [3, 12, 9 * channels];
-      const dCols = uniform(random, [1, rowCount, depth]);
-      const run = (program: ScatterGeometryProgram|ScatterValuesProgram, inputs: tf.Tensor[]) =>
+  for (const [channels, offsetGroups] of [
+    [2, 1],
+    [8, 2],
+  ]) {
+    it(
+      `scatter (C = ${channels}, D = ${offsetGroups}) matches the cpu loops, ` +
+        'restores the GL state',
+      () => {
+        const backend = webglBackend();
+        const gl = backend.gpgpu.gl as WebGL2RenderingContext;
+        const info = computeDeformConvInfo([1, 4, 5, channels], [3, 3, channels, 2], {
+          strides: [1, 1],
+          pad: [
+            [1, 1],
+            [1, 1],
+          ],
+          dilations: [1, 1],
+          groups: 1,
+          offsetGroups,
+        });
+        const random = rng(5);
+        const offset = nonIntegerOffsets(random, [1, 4, 5, 18 * offsetGroups]);
+        const mask = uniform(random, [1, 4, 5, 9 * offsetGroups], 0, 1);
+        const [rowStart, rowCount, depth] = [3, 12, 9 * channels];
+        const dCols = uniform(random, [1, rowCount, depth]);
+        const run = (program: ScatterGeometryProgram | ScatterValuesProgram, inputs: tf.Tensor[]) =>
           backend.runWebGLProgram(program, inputs, 'float32', [[rowStart]]);
-      const layout = deformConvScatterLayout(info);
-      const sources = deformConvScatterSources(info, dCols, offset, mask);
-      const geometry = run(new ScatterGeometryProgram(rowCount, layout, sources.geometry), [offset]);
-      const values = run(new ScatterValuesProgram(rowCount, layout, sources.values), [dCols, mask]);
-      // Unusual values tfjs would never set, so a reset to defaults shows.
-      gl.blendFuncSeparate(gl.SRC_ALPHA, gl.DST_ALPHA, gl.ONE, gl.ZERO);
-      gl.viewport(1, 2, 3, 4);
-      gl.activeTexture(gl.TEXTURE3);
-      const before = glState(gl);
-      // The import into a tfjs tensor comes last and sets state of its own.
-      let after: unknown[] = [];
-      const writeTexture = backend.writeTexture.bind(backend);
-      spyOn(backend, 'writeTexture').and.callFake((...args: Parameters<typeof writeTexture>) => {
-        after = glState(gl);
-        return writeTexture(...args);
-      });
-      const dx = scatterByBlending(
-          backend, layout, blendableFormat(backend)!, {values, geometry, rowStart, rowCount});
-      after.forEach((v, i) => expect(v).withContext(`state ${i}`).toEqual(before[i]));
-      after.forEach((v, i) => typeof v === 'object' && v != null && !Array.isArray(v) &&
-                        expect(v).withContext(`object ${i}`).toBe(before[i] as object));
-      expect(gl.getError()).toBe(gl.NO_ERROR);
+        const layout = deformConvScatterLayout(info);
+        const sources = deformConvScatterSources(info, dCols, offset, mask);
+        const geometry = run(new ScatterGeometryProgram(rowCount, layout, sources.geometry), [
+          offset,
+        ]);
+        const values = run(new ScatterValuesProgram(rowCount, layout, sources.values), [
+          dCols,
+          mask,
+        ]);
+        // Unusual values tfjs would never set, so a reset to defaults shows.
+        gl.blendFuncSeparate(gl.SRC_ALPHA, gl.DST_ALPHA, gl.ONE, gl.ZERO);
+        gl.viewport(1, 2, 3, 4);
+        gl.activeTexture(gl.TEXTURE3);
+        const before = glState(gl);
+        // The import into a tfjs tensor comes last and sets state of its own.
+        let after: unknown[] = [];
+        const writeTexture = backend.writeTexture.bind(backend);
+        spyOn(backend, 'writeTexture').and.callFake((...args: Parameters<typeof writeTexture>) => {
+          after = glState(gl);
+          return writeTexture(...args);
+        });
+        const dx = scatterByBlending(backend, layout, blendableFormat(backend)!, {
+          values,
+          geometry,
+          rowStart,
+          rowCount,
+        });
+        after.forEach((v, i) => expect(v).withContext(`state ${i}`).toEqual(before[i]));
+        after.forEach(
+          (v, i) =>
+            typeof v === 'object' &&
+            v != null &&
+            !Array.isArray(v) &&
+            expect(v)
+              .withContext(`object ${i}`)
+              .toBe(before[i] as object),
+        );
+        expect(gl.getError()).toBe(gl.NO_ERROR);
 
-      const reference = new Float32Array(20 * channels);
-      deformCol2im(
-          info, dCols.dataSync() as Float32Array, offset.dataSync() as Float32Array,
-          mask.dataSync() as Float32Array, rowStart, rowCount, reference);
-      const result = tf.engine().makeTensorFromTensorInfo(dx);
-      expectClose(result, Array.from(reference), F32, 'dx');
-      [geometry, values].forEach(t => backend.disposeIntermediateTensorInfo(t));
-      tf.dispose([offset, mask, dCols, result]);
-    });
+        const reference = new Float32Array(20 * channels);
+        deformCol2im(
+          info,
+          dCols.dataSync() as Float32Array,
+          offset.dataSync() as Float32Array,
+          mask.dataSync() as Float32Array,
+          rowStart,
+          rowCount,
+          reference,
+        );
+        const result = tf.engine().makeTensorFromTensorInfo(dx);
+        expectClose(result, Array.from(reference), F32, 'dx');
+        [geometry, values].forEach(t => backend.disposeIntermediateTensorInfo(t));
+        tf.dispose([offset, mask, dCols, result]);
+      },
+    );
   }
 
   it('fall back to the cpu for dx where float32 targets cannot blend', async () => {
@@ -204,14 +261,16 @@ describeBackend('webgl', 'webgl kernels', () => {
     const expected = await cpuGradients();
     const inputs = gradientInputs();
     const getExtension = gl.getExtension.bind(gl);
-    spyOn(gl, 'getExtension').and.callFake(
-        ((name: string) => name === 'EXT_float_blend' ? null : getExtension(name)) as
-        typeof gl.getExtension);
+    spyOn(gl, 'getExtension').and.callFake(((name: string) =>
+      name === 'EXT_float_blend' ? null : getExtension(name)) as typeof gl.getExtension);
     const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
-    const grads = tf.grads(
-        (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+    const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
     expect(readSync).withContext('downloads before the results are read').toHaveBeenCalled();
-    expectGradients(grads.map(g => Array.from(g.dataSync())), expected, F32);
+    expectGradients(
+      grads.map(g => Array.from(g.dataSync())),
+      expected,
+      F32,
+    );
     tf.dispose([inputs, grads]);
   });
 
@@ -233,36 +292,46 @@ describeBackend('webgl', 'webgl kernels', () => {
       const expected = await cpuGradients();
       // The derived flags are cached once read: set them too. Tensors put on
       // the GPU inside must be disposed inside (their textures are float16).
-      withFlags({
-        WEBGL_FORCE_F16_TEXTURES: true, WEBGL_RENDER_FLOAT32_ENABLED: false,
-        WEBGL_SIZE_UPLOAD_UNIFORM: 0,
-      }, () => {
-        const inputs = gradientInputs();
-        expectOrtCases(F16);
-        expectGradients(gradients(inputs), expected, F16);
-        tf.dispose(inputs);
-      });
+      withFlags(
+        {
+          WEBGL_FORCE_F16_TEXTURES: true,
+          WEBGL_RENDER_FLOAT32_ENABLED: false,
+          WEBGL_SIZE_UPLOAD_UNIFORM: 0,
+        },
+        () => {
+          const inputs = gradientInputs();
+          expectOrtCases(F16);
+          expectGradients(gradients(inputs), expected, F16);
+          tf.dispose(inputs);
+        },
+      );
     });
 
     it('blend dx in float16 where float32 targets cannot blend', async () => {
       const gl = webglBackend().gpgpu.gl;
       const expected = await cpuGradients();
       const getExtension = gl.getExtension.bind(gl);
-      spyOn(gl, 'getExtension').and.callFake(
-          ((name: string) => name === 'EXT_float_blend' ? null : getExtension(name)) as
-          typeof gl.getExtension);
+      spyOn(gl, 'getExtension').and.callFake(((name: string) =>
+        name === 'EXT_float_blend' ? null : getExtension(name)) as typeof gl.getExtension);
       const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
-      withFlags({
-        WEBGL_FORCE_F16_TEXTURES: true, WEBGL_RENDER_FLOAT32_ENABLED: false,
-        WEBGL_SIZE_UPLOAD_UNIFORM: 0,
-      }, () => {
-        const inputs = gradientInputs();
-        const grads = tf.grads(
-            (x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
-        expect(readSync).withContext('no cpu fallback').not.toHaveBeenCalled();
-        expectGradients(grads.map(g => Array.from(g.dataSync())), expected, F16);
-        tf.dispose([inputs, grads]);
-      });
+      withFlags(
+        {
+          WEBGL_FORCE_F16_TEXTURES: true,
+          WEBGL_RENDER_FLOAT32_ENABLED: false,
+          WEBGL_SIZE_UPLOAD_UNIFORM: 0,
+        },
+        () => {
+          const inputs = gradientInputs();
+          const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
+          expect(readSync).withContext('no cpu fallback').not.toHaveBeenCalled();
+          expectGradients(
+            grads.map(g => Array.from(g.dataSync())),
+            expected,
+            F16,
+          );
+          tf.dispose([inputs, grads]);
+        },
+      );
     });
   });
 
@@ -270,11 +339,13 @@ describeBackend('webgl', 'webgl kernels', () => {
     it('chunk the columns to fit and give the same results', async () => {
       const random = rng(23);
       const inputs = [
-        uniform(random, [1, 6, 6, 8]), uniform(random, [3, 3, 8, 4]),
-        nonIntegerOffsets(random, [1, 6, 6, 18]), uniform(random, [1, 6, 6, 9], 0.2, 1),
+        uniform(random, [1, 6, 6, 8]),
+        uniform(random, [3, 3, 8, 4]),
+        nonIntegerOffsets(random, [1, 6, 6, 18]),
+        uniform(random, [1, 6, 6, 9], 0.2, 1),
       ];
       const f = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Tensor) =>
-          tf.sum(tf.square(modulatedDeformConv2d({x, filter, offset, mask, pad: 1})));
+        tf.sum(tf.square(modulatedDeformConv2d({x, filter, offset, mask, pad: 1})));
       const whole = tf.grads(f)(inputs);
       const im2col = spyOn(webglSampling, 'im2col').and.callThrough();
       withFlags({WEBGL_MAX_TEXTURE_SIZE: 32}, () => {

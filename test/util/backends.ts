@@ -7,16 +7,17 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {ready} from '../../src/index';
 
-declare const __karma__: {config: {backends?: string[]}}|undefined;
+declare const __karma__: {config: {backends?: string[]}} | undefined;
 
 export function backendsUnderTest(): string[] {
   if (typeof __karma__ !== 'undefined' && __karma__.config.backends) {
     return __karma__.config.backends;
   }
-  const fromEnv = typeof process !== 'undefined' ?
-      process.env.TFDEFORM_BACKENDS :
-      undefined;
-  return (fromEnv ?? 'cpu').split(',').map(s => s.trim()).filter(Boolean);
+  const fromEnv = typeof process !== 'undefined' ? process.env.TFDEFORM_BACKENDS : undefined;
+  return (fromEnv ?? 'cpu')
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
 }
 
 /** `describe` on `backend` (active inside), when it is under test. */
@@ -29,7 +30,7 @@ export function describeBackend(backend: string, name: string, specs: () => void
       if (!(await tf.setBackend(backend))) {
         throw new Error(`backend ${backend} failed to initialise`);
       }
-      await ready();  // the wasm kernels need our wasm module compiled
+      await ready(); // the wasm kernels need our wasm module compiled
     });
     specs();
   });
@@ -41,8 +42,7 @@ export function describeBackend(backend: string, name: string, specs: () => void
  * out here, and kernel_coverage.spec.ts pins which backends must have which
  * kernels, so a missing kernel fails there instead of going unnoticed.
  */
-export function describeAllBackends(
-    name: string, specs: () => void, kernels: string[] = []): void {
+export function describeAllBackends(name: string, specs: () => void, kernels: string[] = []): void {
   for (const backend of backendsUnderTest()) {
     if (kernels.every(kernel => tf.getKernel(kernel, backend) != null)) {
       describeBackend(backend, name, specs);

@@ -6,7 +6,7 @@ export interface Tolerance {
   rtol?: number;
 }
 
-type Values = tf.Tensor|ArrayLike<number>|number[][]|number[][][]|number[][][][];
+type Values = tf.Tensor | ArrayLike<number> | number[][] | number[][][] | number[][][][];
 
 function flat(v: Values): Float32Array {
   if (v instanceof tf.Tensor) {
@@ -17,8 +17,11 @@ function flat(v: Values): Float32Array {
 
 /** `|a - e| <= atol + rtol * |e|` element-wise (numpy's allclose), shapes equal when both are tensors. */
 export function expectClose(
-    actual: Values, expected: Values, {atol = 1e-5, rtol = 1e-5}: Tolerance = {},
-    what = 'values'): void {
+  actual: Values,
+  expected: Values,
+  {atol = 1e-5, rtol = 1e-5}: Tolerance = {},
+  what = 'values',
+): void {
   if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
     expect(actual.shape).withContext(`${what} shape`).toEqual(expected.shape);
   }
@@ -35,8 +38,10 @@ export function expectClose(
     }
   }
   if (worst >= 0) {
-    fail(`${what}: element ${worst} is ${a[worst]}, expected ${e[worst]} ` +
-         `(atol ${atol}, rtol ${rtol})`);
+    fail(
+      `${what}: element ${worst} is ${a[worst]}, expected ${e[worst]} ` +
+        `(atol ${atol}, rtol ${rtol})`,
+    );
   } else {
     expect(worst).toBe(-1);
   }
@@ -51,7 +56,5 @@ export function expectNoLeaks(fn: () => tf.TensorContainer): void {
   const dataIds = tf.engine().backend.numDataIds();
   tf.dispose(fn());
   expect(tf.memory().numTensors).withContext('tensors leaked').toBe(tensors);
-  expect(tf.engine().backend.numDataIds())
-      .withContext('backend data leaked')
-      .toBe(dataIds);
+  expect(tf.engine().backend.numDataIds()).withContext('backend data leaked').toBe(dataIds);
 }

@@ -8,9 +8,17 @@ import {expectClose, Tolerance} from './expect';
 import {rng} from './random';
 
 export function checkGradients(
-    f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[],
-    names: string[], {step = 0.05, entries = 6, seed = 1, atol = 2e-3, rtol = 2e-2}:
-        Tolerance&{step?: number, entries?: number, seed?: number} = {}): void {
+  f: (...inputs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+  names: string[],
+  {
+    step = 0.05,
+    entries = 6,
+    seed = 1,
+    atol = 2e-3,
+    rtol = 2e-2,
+  }: Tolerance & {step?: number; entries?: number; seed?: number} = {},
+): void {
   const random = rng(seed);
   const weights = tf.tidy(() => {
     const y = f(...inputs);
@@ -25,13 +33,14 @@ export function checkGradients(
     const numeric: number[] = [];
     for (let e = 0; e < Math.min(entries, values.length); e++) {
       const i = Math.floor(random() * values.length);
-      const at = (delta: number) => tf.tidy(() => {
-        const v = values.slice();
-        v[i] += delta;
-        const shifted = inputs.slice();
-        shifted[which] = tf.tensor(v, input.shape);
-        return loss(...shifted).dataSync()[0];
-      });
+      const at = (delta: number) =>
+        tf.tidy(() => {
+          const v = values.slice();
+          v[i] += delta;
+          const shifted = inputs.slice();
+          shifted[which] = tf.tensor(v, input.shape);
+          return loss(...shifted).dataSync()[0];
+        });
       numeric.push((at(step) - at(-step)) / (2 * step));
       picked.push(grad[i]);
     }

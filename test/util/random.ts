@@ -14,11 +14,12 @@ export function rng(seed: number): () => number {
 }
 
 /** A tensor with entries uniform in `[lo, hi)`. */
-export function uniform(
-    random: () => number, shape: number[], lo = -1, hi = 1): tf.Tensor {
+export function uniform(random: () => number, shape: number[], lo = -1, hi = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(
-      Float32Array.from({length: size}, () => lo + (hi - lo) * random()), shape);
+    Float32Array.from({length: size}, () => lo + (hi - lo) * random()),
+    shape,
+  );
 }
 
 /**
@@ -26,12 +27,13 @@ export function uniform(
  * grid is integral), so a finite difference of step < 0.2 never crosses a
  * pixel boundary.
  */
-export function nonIntegerOffsets(
-    random: () => number, shape: number[], range = 2): tf.Tensor {
+export function nonIntegerOffsets(random: () => number, shape: number[], range = 2): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(
-      Float32Array.from(
-          {length: size},
-          () => Math.floor((2 * random() - 1) * range) + 0.2 + 0.6 * random()),
-      shape);
+    Float32Array.from(
+      {length: size},
+      () => Math.floor((2 * random() - 1) * range) + 0.2 + 0.6 * random(),
+    ),
+    shape,
+  );
 }

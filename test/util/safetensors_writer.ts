@@ -1,6 +1,8 @@
 /** Writes tensors as a safetensors file (what PyTorch's `save_file` produces), for the loader's specs. */
 export function writeSafetensors(
-    tensors: Record<string, {shape: number[], data: ArrayLike<number>}>, dtype: 'F32'|'F64' = 'F32'): Uint8Array {
+  tensors: Record<string, {shape: number[]; data: ArrayLike<number>}>,
+  dtype: 'F32' | 'F64' = 'F32',
+): Uint8Array {
   const bytes = dtype === 'F32' ? 4 : 8;
   const header: Record<string, unknown> = {__metadata__: {format: 'pt'}};
   let offset = 0;
@@ -16,7 +18,8 @@ export function writeSafetensors(
   let at = 8 + json.length;
   for (const t of Object.values(tensors)) {
     for (let i = 0; i < t.data.length; i++, at += bytes) {
-      if (dtype === 'F32') view.setFloat32(at, t.data[i], true); else view.setFloat64(at, t.data[i], true);
+      if (dtype === 'F32') view.setFloat32(at, t.data[i], true);
+      else view.setFloat64(at, t.data[i], true);
     }
   }
   return out;

@@ -12,7 +12,10 @@ const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
   const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
   const y = dcnv3Forward(info, values(cpu, x), values(cpu, offset), values(cpu, mask));
   return cpu.makeTensorInfo(
-      [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', y);
+    [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
+    'float32',
+    y,
+  );
 };
 
 export const dcnv3Config: KernelConfig = {kernelName: DCNv3, backendName: 'cpu', kernelFunc: dcnv3};

@@ -8,10 +8,15 @@ import {values} from './cpu_util';
 
 const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   const cpu = backend as MathBackendCPU;
-  const {x, offset, mask, dy} = inputs as DCNv3Inputs&{dy: TensorInfo};
+  const {x, offset, mask, dy} = inputs as DCNv3Inputs & {dy: TensorInfo};
   const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
   const {dx, dOffset, dMask} = dcnv3Backward(
-      info, values(cpu, x), values(cpu, offset), values(cpu, mask), values(cpu, dy));
+    info,
+    values(cpu, x),
+    values(cpu, offset),
+    values(cpu, mask),
+    values(cpu, dy),
+  );
   return [
     cpu.makeTensorInfo(x.shape, 'float32', dx),
     cpu.makeTensorInfo(offset.shape, 'float32', dOffset),

@@ -8,12 +8,23 @@ import {values} from './cpu_util';
 
 const deformPsRoiPool: KernelFunc = ({inputs, backend, attrs}) => {
   const cpu = backend as MathBackendCPU;
-  const {x, rois, offset} = inputs as {x: TensorInfo, rois: TensorInfo, offset: TensorInfo};
+  const {x, rois, offset} = inputs as {x: TensorInfo; rois: TensorInfo; offset: TensorInfo};
   const info = computePsRoiPoolInfo(
-      x.shape, rois.shape, offset.shape, attrs as unknown as DeformPSRoIPoolAttrs);
+    x.shape,
+    rois.shape,
+    offset.shape,
+    attrs as unknown as DeformPSRoIPoolAttrs,
+  );
   const y = deformPsRoiPoolForward(info, values(cpu, x), values(cpu, rois), values(cpu, offset));
-  return cpu.makeTensorInfo([info.rois, info.pooledHeight, info.pooledWidth, info.outputDim], 'float32', y);
+  return cpu.makeTensorInfo(
+    [info.rois, info.pooledHeight, info.pooledWidth, info.outputDim],
+    'float32',
+    y,
+  );
 };
 
-export const deformPSRoIPoolConfig: KernelConfig =
-    {kernelName: DeformPSRoIPool, backendName: 'cpu', kernelFunc: deformPsRoiPool};
+export const deformPSRoIPoolConfig: KernelConfig = {
+  kernelName: DeformPSRoIPool,
+  backendName: 'cpu',
+  kernelFunc: deformPsRoiPool,
+};

@@ -8,13 +8,33 @@ import {values} from './cpu_util';
 
 const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   const cpu = backend as MathBackendCPU;
-  const {x, rois, offset, dy} = inputs as {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorInfo};
+  const {x, rois, offset, dy} = inputs as {
+    x: TensorInfo;
+    rois: TensorInfo;
+    offset: TensorInfo;
+    dy: TensorInfo;
+  };
   const info = computePsRoiPoolInfo(
-      x.shape, rois.shape, offset.shape, attrs as unknown as DeformPSRoIPoolAttrs);
+    x.shape,
+    rois.shape,
+    offset.shape,
+    attrs as unknown as DeformPSRoIPoolAttrs,
+  );
   const {dx, dOffset} = deformPsRoiPoolBackward(
-      info, values(cpu, x), values(cpu, rois), values(cpu, offset), values(cpu, dy));
-  return [cpu.makeTensorInfo(x.shape, 'float32', dx), cpu.makeTensorInfo(offset.shape, 'float32', dOffset)];
+    info,
+    values(cpu, x),
+    values(cpu, rois),
+    values(cpu, offset),
+    values(cpu, dy),
+  );
+  return [
+    cpu.makeTensorInfo(x.shape, 'float32', dx),
+    cpu.makeTensorInfo(offset.shape, 'float32', dOffset),
+  ];
 };
 
-export const deformPSRoIPoolBackpropConfig: KernelConfig =
-    {kernelName: DeformPSRoIPoolBackprop, backendName: 'cpu', kernelFunc: deformPsRoiPoolBackprop};
+export const deformPSRoIPoolBackpropConfig: KernelConfig = {
+  kernelName: DeformPSRoIPoolBackprop,
+  backendName: 'cpu',
+  kernelFunc: deformPsRoiPoolBackprop,
+};

@@ -6,7 +6,7 @@ import {computeRoiPoolInfo} from '../../ops/roi_pool_util';
 import {deformRoiPoolForward} from '../reference/deform_roi_pool';
 import {values} from './cpu_util';
 
-type Inputs = {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, mask?: TensorInfo};
+type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; mask?: TensorInfo};
 
 /** The pooled `[R, ph, pw, C]` values, times `mask` when given (the modulated kernel). */
 export const deformRoiPoolCpu: KernelFunc = ({inputs, backend, attrs}) => {
@@ -16,10 +16,17 @@ export const deformRoiPoolCpu: KernelFunc = ({inputs, backend, attrs}) => {
   const y = deformRoiPoolForward(info, values(cpu, x), values(cpu, rois), values(cpu, offset));
   if (mask != null) {
     const m = values(cpu, mask);
-    y.forEach((v, i) => y[i] = v * m[Math.floor(i / info.channels)]);
+    y.forEach((v, i) => (y[i] = v * m[Math.floor(i / info.channels)]));
   }
-  return cpu.makeTensorInfo([info.rois, info.pooledHeight, info.pooledWidth, info.channels], 'float32', y);
+  return cpu.makeTensorInfo(
+    [info.rois, info.pooledHeight, info.pooledWidth, info.channels],
+    'float32',
+    y,
+  );
 };
 
-export const deformRoIPoolConfig: KernelConfig =
-    {kernelName: DeformRoIPool, backendName: 'cpu', kernelFunc: deformRoiPoolCpu};
+export const deformRoIPoolConfig: KernelConfig = {
+  kernelName: DeformRoIPool,
+  backendName: 'cpu',
+  kernelFunc: deformRoiPoolCpu,
+};

@@ -8,12 +8,28 @@ import {values} from './cpu_util';
 
 const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   const cpu = backend as MathBackendCPU;
-  const {x, rois, offset, dy} = inputs as {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorInfo};
+  const {x, rois, offset, dy} = inputs as {
+    x: TensorInfo;
+    rois: TensorInfo;
+    offset: TensorInfo;
+    dy: TensorInfo;
+  };
   const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
   const {dx, dOffset} = deformRoiPoolBackward(
-      info, values(cpu, x), values(cpu, rois), values(cpu, offset), values(cpu, dy));
-  return [cpu.makeTensorInfo(x.shape, 'float32', dx), cpu.makeTensorInfo(offset.shape, 'float32', dOffset)];
+    info,
+    values(cpu, x),
+    values(cpu, rois),
+    values(cpu, offset),
+    values(cpu, dy),
+  );
+  return [
+    cpu.makeTensorInfo(x.shape, 'float32', dx),
+    cpu.makeTensorInfo(offset.shape, 'float32', dOffset),
+  ];
 };
 
-export const deformRoIPoolBackpropConfig: KernelConfig =
-    {kernelName: DeformRoIPoolBackprop, backendName: 'cpu', kernelFunc: deformRoiPoolBackprop};
+export const deformRoIPoolBackpropConfig: KernelConfig = {
+  kernelName: DeformRoIPoolBackprop,
+  backendName: 'cpu',
+  kernelFunc: deformRoiPoolBackprop,
+};

@@ -12,7 +12,14 @@ const involution: KernelFunc = ({inputs, backend, attrs}) => {
   const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
   const y = involutionForward(info, values(cpu, x), values(cpu, kernel));
   return cpu.makeTensorInfo(
-      [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', y);
+    [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
+    'float32',
+    y,
+  );
 };
 
-export const involutionConfig: KernelConfig = {kernelName: Involution, backendName: 'cpu', kernelFunc: involution};
+export const involutionConfig: KernelConfig = {
+  kernelName: Involution,
+  backendName: 'cpu',
+  kernelFunc: involution,
+};

@@ -8,11 +8,19 @@ import {values} from './cpu_util';
 
 const involutionBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   const cpu = backend as MathBackendCPU;
-  const {x, kernel, dy} = inputs as InvolutionInputs&{dy: TensorInfo};
+  const {x, kernel, dy} = inputs as InvolutionInputs & {dy: TensorInfo};
   const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
   return [
-    cpu.makeTensorInfo(x.shape, 'float32', involutionBackpropX(info, values(cpu, kernel), values(cpu, dy))),
-    cpu.makeTensorInfo(kernel.shape, 'float32', involutionBackpropKernel(info, values(cpu, x), values(cpu, dy))),
+    cpu.makeTensorInfo(
+      x.shape,
+      'float32',
+      involutionBackpropX(info, values(cpu, kernel), values(cpu, dy)),
+    ),
+    cpu.makeTensorInfo(
+      kernel.shape,
+      'float32',
+      involutionBackpropKernel(info, values(cpu, x), values(cpu, dy)),
+    ),
   ];
 };
 

@@ -6,7 +6,6 @@ export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
-export function optionalValues(
-    backend: MathBackendCPU, t: TensorInfo|null): Float32Array|null {
+export function optionalValues(backend: MathBackendCPU, t: TensorInfo | null): Float32Array | null {
   return t == null ? null : values(backend, t);
 }

@@ -31,13 +31,17 @@ export class BilinearA extends ClampedBilinear {
    * border zones; reproduced for compatibility).
    */
   gradX(data: Float32Array, c: number, y: number): number {
-    return (data[this.i11 + c] - data[this.i10 + c]) * (y - this.y0) +
-        (data[this.i01 + c] - data[this.i00 + c]) * (this.y1 - y);
+    return (
+      (data[this.i11 + c] - data[this.i10 + c]) * (y - this.y0) +
+      (data[this.i01 + c] - data[this.i00 + c]) * (this.y1 - y)
+    );
   }
 
   gradY(data: Float32Array, c: number, x: number): number {
-    return (data[this.i11 + c] - data[this.i01 + c]) * (x - this.x0) +
-        (data[this.i10 + c] - data[this.i00 + c]) * (this.x1 - x);
+    return (
+      (data[this.i11 + c] - data[this.i01 + c]) * (x - this.x0) +
+      (data[this.i10 + c] - data[this.i00 + c]) * (this.x1 - x)
+    );
   }
 }
 

@@ -21,12 +21,16 @@ export class BilinearP extends ClampedBilinear {
   }
 
   gradX(data: Float32Array, c: number): number {
-    return (1 - this.ly) * (data[this.i01 + c] - data[this.i00 + c]) +
-        this.ly * (data[this.i11 + c] - data[this.i10 + c]);
+    return (
+      (1 - this.ly) * (data[this.i01 + c] - data[this.i00 + c]) +
+      this.ly * (data[this.i11 + c] - data[this.i10 + c])
+    );
   }
 
   gradY(data: Float32Array, c: number): number {
-    return (1 - this.lx) * (data[this.i10 + c] - data[this.i00 + c]) +
-        this.lx * (data[this.i11 + c] - data[this.i01 + c]);
+    return (
+      (1 - this.lx) * (data[this.i10 + c] - data[this.i00 + c]) +
+      this.lx * (data[this.i11 + c] - data[this.i01 + c])
+    );
   }
 }

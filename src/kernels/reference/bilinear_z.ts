@@ -15,8 +15,10 @@ export class BilinearZ {
   lx = 0;
 
   constructor(
-      readonly height: number, readonly width: number,
-      readonly channels: number) {}
+    readonly height: number,
+    readonly width: number,
+    readonly channels: number,
+  ) {}
 
   /**
    * Locates `(y, x)` in the image starting at element `base`. Returns false
@@ -48,26 +50,28 @@ export class BilinearZ {
   /** Interpolated value of channel `c`. */
   value(data: Float32Array, c: number): number {
     const {ly, lx} = this;
-    return (1 - ly) * ((1 - lx) * this.at(data, this.i00, c) +
-                       lx * this.at(data, this.i01, c)) +
-        ly * ((1 - lx) * this.at(data, this.i10, c) +
-              lx * this.at(data, this.i11, c));
+    return (
+      (1 - ly) * ((1 - lx) * this.at(data, this.i00, c) + lx * this.at(data, this.i01, c)) +
+      ly * ((1 - lx) * this.at(data, this.i10, c) + lx * this.at(data, this.i11, c))
+    );
   }
 
   /** `dZ/dy` of channel `c`: forward difference toward `floor(y) + 1`. */
   gradY(data: Float32Array, c: number): number {
     const lx = this.lx;
-    return (1 - lx) *
-        (this.at(data, this.i10, c) - this.at(data, this.i00, c)) +
-        lx * (this.at(data, this.i11, c) - this.at(data, this.i01, c));
+    return (
+      (1 - lx) * (this.at(data, this.i10, c) - this.at(data, this.i00, c)) +
+      lx * (this.at(data, this.i11, c) - this.at(data, this.i01, c))
+    );
   }
 
   /** `dZ/dx` of channel `c`. */
   gradX(data: Float32Array, c: number): number {
     const ly = this.ly;
-    return (1 - ly) *
-        (this.at(data, this.i01, c) - this.at(data, this.i00, c)) +
-        ly * (this.at(data, this.i11, c) - this.at(data, this.i10, c));
+    return (
+      (1 - ly) * (this.at(data, this.i01, c) - this.at(data, this.i00, c)) +
+      ly * (this.at(data, this.i11, c) - this.at(data, this.i10, c))
+    );
   }
 
   /** Adds `amount` times each corner's weight to channel `c` of `target`. */

@@ -13,7 +13,11 @@ export abstract class ClampedBilinear {
   ly = 0;
   lx = 0;
 
-  constructor(readonly height: number, readonly width: number, readonly channels: number) {}
+  constructor(
+    readonly height: number,
+    readonly width: number,
+    readonly channels: number,
+  ) {}
 
   /** Sets the corners for rows `y0, y1` and columns `x0, x1` of the image at element `base`. */
   protected setCorners(base: number, y0: number, y1: number, x0: number, x1: number) {
@@ -26,8 +30,10 @@ export abstract class ClampedBilinear {
 
   value(data: Float32Array, c: number): number {
     const {ly, lx} = this;
-    return (1 - ly) * ((1 - lx) * data[this.i00 + c] + lx * data[this.i01 + c]) +
-        ly * ((1 - lx) * data[this.i10 + c] + lx * data[this.i11 + c]);
+    return (
+      (1 - ly) * ((1 - lx) * data[this.i00 + c] + lx * data[this.i01 + c]) +
+      ly * ((1 - lx) * data[this.i10 + c] + lx * data[this.i11 + c])
+    );
   }
 
   /** Adds `amount` times each corner's weight (corners may coincide). */

@@ -12,8 +12,11 @@ import {BilinearZ} from './bilinear_z';
  * the (Δx, Δy) pair in `offset`).
  */
 function forEachSample(
-    info: Dcnv3Info, offset: Float32Array, sampler: BilinearZ,
-    visit: (position: number, group: number, tap: number) => void): void {
+  info: Dcnv3Info,
+  offset: Float32Array,
+  sampler: BilinearZ,
+  visit: (position: number, group: number, tap: number) => void,
+): void {
   const {outHeight, outWidth, groups, points, offsetScale: s} = info;
   const taps = dcnv3Taps(info);
   const imageSize = info.inHeight * info.inWidth * info.inChannels;
@@ -39,8 +42,11 @@ function forEachSample(
 }
 
 export function dcnv3Forward(
-    info: Dcnv3Info, x: Float32Array, offset: Float32Array,
-    mask: Float32Array): Float32Array {
+  info: Dcnv3Info,
+  x: Float32Array,
+  offset: Float32Array,
+  mask: Float32Array,
+): Float32Array {
   const {inChannels: channels, channelsPerGroup} = info;
   const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * channels);
   const sampler = new BilinearZ(info.inHeight, info.inWidth, channels);
@@ -54,8 +60,12 @@ export function dcnv3Forward(
 }
 
 export function dcnv3Backward(
-    info: Dcnv3Info, x: Float32Array, offset: Float32Array, mask: Float32Array,
-    dy: Float32Array): {dx: Float32Array, dOffset: Float32Array, dMask: Float32Array} {
+  info: Dcnv3Info,
+  x: Float32Array,
+  offset: Float32Array,
+  mask: Float32Array,
+  dy: Float32Array,
+): {dx: Float32Array; dOffset: Float32Array; dMask: Float32Array} {
   const {inChannels: channels, channelsPerGroup, offsetScale: s} = info;
   const dx = new Float32Array(x.length);
   const dOffset = new Float32Array(offset.length);

@@ -9,8 +9,19 @@ import {BilinearA} from './bilinear_a';
 
 /** Calls `visit(bin, count, y, x, roiWidth, roiHeight)` for every sample inside the window. */
 function forEachSample(
-    info: RoiPoolInfo, rois: Float32Array, offset: Float32Array, sampler: BilinearA,
-    visit: (bin: number, count: number, y: number, x: number, roiWidth: number, roiHeight: number) => void) {
+  info: RoiPoolInfo,
+  rois: Float32Array,
+  offset: Float32Array,
+  sampler: BilinearA,
+  visit: (
+    bin: number,
+    count: number,
+    y: number,
+    x: number,
+    roiWidth: number,
+    roiHeight: number,
+  ) => void,
+) {
   const {pooledHeight, pooledWidth, spatialScale, samplingRatio, gamma} = info;
   const imageSize = info.height * info.width * info.channels;
   for (let r = 0; r < info.rois; r++) {
@@ -33,9 +44,9 @@ function forEachSample(
         const shiftX = gamma * roiWidth * offset[2 * bin];
         const shiftY = gamma * roiHeight * offset[2 * bin + 1];
         for (let iy = 0; iy < gridHeight; iy++) {
-          const y = startY + shiftY + ph * binHeight + (iy + 0.5) * binHeight / gridHeight;
+          const y = startY + shiftY + ph * binHeight + ((iy + 0.5) * binHeight) / gridHeight;
           for (let ix = 0; ix < gridWidth; ix++) {
-            const x = startX + shiftX + pw * binWidth + (ix + 0.5) * binWidth / gridWidth;
+            const x = startX + shiftX + pw * binWidth + ((ix + 0.5) * binWidth) / gridWidth;
             if (sampler.locate(y, x, batch * imageSize)) {
               visit(bin, gridHeight * gridWidth, y, x, roiWidth, roiHeight);
             }
@@ -47,7 +58,11 @@ function forEachSample(
 }
 
 export function deformRoiPoolForward(
-    info: RoiPoolInfo, x: Float32Array, rois: Float32Array, offset: Float32Array): Float32Array {
+  info: RoiPoolInfo,
+  x: Float32Array,
+  rois: Float32Array,
+  offset: Float32Array,
+): Float32Array {
   const {channels} = info;
   const y = new Float32Array(info.rois * info.pooledHeight * info.pooledWidth * channels);
   const sampler = new BilinearA(info.height, info.width, channels);
@@ -60,8 +75,12 @@ export function deformRoiPoolForward(
 }
 
 export function deformRoiPoolBackward(
-    info: RoiPoolInfo, x: Float32Array, rois: Float32Array, offset: Float32Array,
-    dy: Float32Array): {dx: Float32Array, dOffset: Float32Array} {
+  info: RoiPoolInfo,
+  x: Float32Array,
+  rois: Float32Array,
+  offset: Float32Array,
+  dy: Float32Array,
+): {dx: Float32Array; dOffset: Float32Array} {
   const {channels, gamma} = info;
   const dx = new Float32Array(x.length);
   const dOffset = new Float32Array(offset.length);

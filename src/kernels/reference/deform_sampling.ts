@@ -27,9 +27,14 @@ interface Sample {
  * of the sample's image in `x`.
  */
 function forEachSample(
-    info: DeformConvInfo, offset: Float32Array, mask: Float32Array|null,
-    rowStart: number, rowCount: number, sampler: BilinearZ,
-    visit: (s: Sample) => void): void {
+  info: DeformConvInfo,
+  offset: Float32Array,
+  mask: Float32Array | null,
+  rowStart: number,
+  rowCount: number,
+  sampler: BilinearZ,
+  visit: (s: Sample) => void,
+): void {
   const {outHeight, outWidth, filterWidth, kernelSize, offsetGroups} = info;
   const imageSize = info.inHeight * info.inWidth * info.inChannels;
   const taps = offsetGroups * kernelSize;
@@ -63,41 +68,51 @@ function forEachSample(
 
 /** Index in the column buffer of channel `c` of a sample. */
 function columnIndex(
-    info: DeformConvInfo, rowCount: number, row: number, tap: number,
-    c: number): number {
+  info: DeformConvInfo,
+  rowCount: number,
+  row: number,
+  tap: number,
+  c: number,
+): number {
   const perGroup = info.inChannelsPerGroup;
   const q = Math.floor(c / perGroup);
-  return ((q * rowCount + row) * info.kernelSize + tap) * perGroup +
-      (c - q * perGroup);
+  return ((q * rowCount + row) * info.kernelSize + tap) * perGroup + (c - q * perGroup);
 }
 
 /** Fills `cols` (zeroed here) with the mask-weighted samples of the chunk. */
 export function deformIm2col(
-    info: DeformConvInfo, x: Float32Array, offset: Float32Array,
-    mask: Float32Array|null, rowStart: number, rowCount: number,
-    cols: Float32Array): void {
+  info: DeformConvInfo,
+  x: Float32Array,
+  offset: Float32Array,
+  mask: Float32Array | null,
+  rowStart: number,
+  rowCount: number,
+  cols: Float32Array,
+): void {
   cols.fill(0, 0, rowCount * info.kernelSize * info.inChannels);
   const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
   forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
-    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
-         c++) {
-      cols[columnIndex(info, rowCount, s.row, s.tap, c)] =
-          s.mask * sampler.value(x, c);
+    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup; c++) {
+      cols[columnIndex(info, rowCount, s.row, s.tap, c)] = s.mask * sampler.value(x, c);
     }
   });
 }
 
 /** Transpose of {@link deformIm2col} (a scatter): adds the chunk's `dCols` into `dx`. */
 export function deformCol2im(
-    info: DeformConvInfo, dCols: Float32Array, offset: Float32Array,
-    mask: Float32Array|null, rowStart: number, rowCount: number,
-    dx: Float32Array): void {
+  info: DeformConvInfo,
+  dCols: Float32Array,
+  offset: Float32Array,
+  mask: Float32Array | null,
+  rowStart: number,
+  rowCount: number,
+  dx: Float32Array,
+): void {
   const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
   forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
-    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
-         c++) {
+    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup; c++) {
       const g = dCols[columnIndex(info, rowCount, s.row, s.tap, c)];
       if (g !== 0) {
         sampler.scatter(dx, c, g * s.mask);
@@ -112,9 +127,16 @@ export function deformCol2im(
  * caller; samples outside the window keep 0).
  */
 export function deformCoordGrad(
-    info: DeformConvInfo, dCols: Float32Array, x: Float32Array,
-    offset: Float32Array, mask: Float32Array|null, rowStart: number,
-    rowCount: number, dOffset: Float32Array, dMask: Float32Array|null): void {
+  info: DeformConvInfo,
+  dCols: Float32Array,
+  x: Float32Array,
+  offset: Float32Array,
+  mask: Float32Array | null,
+  rowStart: number,
+  rowCount: number,
+  dOffset: Float32Array,
+  dMask: Float32Array | null,
+): void {
   const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
   const firstTap = rowStart * info.offsetGroups * info.kernelSize;
@@ -122,8 +144,7 @@ export function deformCoordGrad(
     let dy = 0;
     let dxPos = 0;
     let dm = 0;
-    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup;
-         c++) {
+    for (let c = s.group * perOffsetGroup; c < (s.group + 1) * perOffsetGroup; c++) {
       const g = dCols[columnIndex(info, rowCount, s.row, s.tap, c)];
       dm += g * sampler.value(x, c);
       dy += g * sampler.gradY(x, c);

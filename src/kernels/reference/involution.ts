@@ -16,14 +16,17 @@ function pixelIndex(info: InvolutionInfo, n: number, y: number, x: number): numb
 
 /** Calls `visit(position, tap, pixel)` for every output position and tap inside the input. */
 function forEachTap(
-    info: InvolutionInfo, visit: (position: number, n: number, tap: number, pixel: number) => void) {
+  info: InvolutionInfo,
+  visit: (position: number, n: number, tap: number, pixel: number) => void,
+) {
   const {outHeight, outWidth, filterWidth, kernelSize} = info;
   for (let position = 0; position < info.batchSize * outHeight * outWidth; position++) {
     const n = Math.floor(position / (outHeight * outWidth));
     const oh = Math.floor(position / outWidth) % outHeight;
     const ow = position % outWidth;
     for (let tap = 0; tap < kernelSize; tap++) {
-      const y = oh * info.strideHeight - info.padTop + Math.floor(tap / filterWidth) * info.dilationHeight;
+      const y =
+        oh * info.strideHeight - info.padTop + Math.floor(tap / filterWidth) * info.dilationHeight;
       const x = ow * info.strideWidth - info.padLeft + (tap % filterWidth) * info.dilationWidth;
       const pixel = pixelIndex(info, n, y, x);
       if (pixel >= 0) {
@@ -34,7 +37,10 @@ function forEachTap(
 }
 
 export function involutionForward(
-    info: InvolutionInfo, x: Float32Array, kernel: Float32Array): Float32Array {
+  info: InvolutionInfo,
+  x: Float32Array,
+  kernel: Float32Array,
+): Float32Array {
   const {inChannels: channels, channelsPerGroup, kernelSize, groups} = info;
   const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * channels);
   forEachTap(info, (position, _n, tap, pixel) => {
@@ -51,9 +57,14 @@ export function involutionForward(
 
 /** Gradient w.r.t. the kernel: each tap's dot product of `dy` and the input, per group. */
 export function involutionBackpropKernel(
-    info: InvolutionInfo, x: Float32Array, dy: Float32Array): Float32Array {
+  info: InvolutionInfo,
+  x: Float32Array,
+  dy: Float32Array,
+): Float32Array {
   const {inChannels: channels, channelsPerGroup, kernelSize, groups} = info;
-  const dKernel = new Float32Array(info.batchSize * info.outHeight * info.outWidth * groups * kernelSize);
+  const dKernel = new Float32Array(
+    info.batchSize * info.outHeight * info.outWidth * groups * kernelSize,
+  );
   forEachTap(info, (position, _n, tap, pixel) => {
     for (let g = 0; g < groups; g++) {
       const first = g * channelsPerGroup;
@@ -69,9 +80,21 @@ export function involutionBackpropKernel(
 
 /** Gradient w.r.t. x, as a gather over the output positions whose taps land on each pixel. */
 export function involutionBackpropX(
-    info: InvolutionInfo, kernel: Float32Array, dy: Float32Array): Float32Array {
-  const {inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterWidth, kernelSize,
-         channelsPerGroup, groups} = info;
+  info: InvolutionInfo,
+  kernel: Float32Array,
+  dy: Float32Array,
+): Float32Array {
+  const {
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    filterWidth,
+    kernelSize,
+    channelsPerGroup,
+    groups,
+  } = info;
   const dx = new Float32Array(info.batchSize * inHeight * inWidth * channels);
   for (let n = 0; n < info.batchSize; n++) {
     for (let y = 0; y < inHeight; y++) {
@@ -83,8 +106,14 @@ export function involutionBackpropX(
           const cols = x + info.padLeft - (tap % filterWidth) * info.dilationWidth;
           const oh = rows / info.strideHeight;
           const ow = cols / info.strideWidth;
-          if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 0 && oh < outHeight &&
-                ow >= 0 && ow < outWidth)) {
+          if (!(
+            Number.isInteger(oh) &&
+            Number.isInteger(ow) &&
+            oh >= 0 &&
+            oh < outHeight &&
+            ow >= 0 &&
+            ow < outWidth
+          )) {
             continue;
           }
           const position = (n * outHeight + oh) * outWidth + ow;

@@ -6,36 +6,57 @@
  * only where tfjs has no such kernel (see register.ts).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import {backend_util, Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  Conv2DBackpropFilterAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import {deformConvBackpropFilter} from '../deform_conv_driver';
 import {wasmSampling} from './deform_conv_sampling_wasm';
 
 const conv2DBackpropFilter: KernelFunc = ({inputs, backend, attrs}) => {
   const wasm = backend as BackendWasm;
-  const {x, dy} = inputs as {x: TensorInfo, dy: TensorInfo};
+  const {x, dy} = inputs as {x: TensorInfo; dy: TensorInfo};
   const {strides, pad, dataFormat, dimRoundingMode, filterShape} =
-      attrs as unknown as Conv2DBackpropFilterAttrs;
+    attrs as unknown as Conv2DBackpropFilterAttrs;
   if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
     throw new Error('tfjs-deform: Conv2DBackpropFilter on wasm supports NHWC only');
   }
   const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filterShape, strides, 1, pad,
-      dimRoundingMode);
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const {top, bottom, left, right} = info.padInfo;
   const offset = wasm.makeOutput(
-      [info.batchSize, info.outHeight, info.outWidth, 2 * info.filterHeight * info.filterWidth],
-      'float32');
+    [info.batchSize, info.outHeight, info.outWidth, 2 * info.filterHeight * info.filterWidth],
+    'float32',
+  );
   wasm.typedArrayFromHeap(offset).fill(0);
   try {
-    return deformConvBackpropFilter(wasm, wasmSampling, {x, offset, dy}, {
-      strides: [info.strideHeight, info.strideWidth],
-      pad: [[top, bottom], [left, right]],
-      dilations: [1, 1],
-      groups: 1,
-      offsetGroups: 1,
-      filterShape: filterShape as [number, number, number, number],
-    });
+    return deformConvBackpropFilter(
+      wasm,
+      wasmSampling,
+      {x, offset, dy},
+      {
+        strides: [info.strideHeight, info.strideWidth],
+        pad: [
+          [top, bottom],
+          [left, right],
+        ],
+        dilations: [1, 1],
+        groups: 1,
+        offsetGroups: 1,
+        filterShape: filterShape as [number, number, number, number],
+      },
+    );
   } finally {
     wasm.disposeData(offset.dataId);
   }

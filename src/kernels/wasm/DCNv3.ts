@@ -12,15 +12,34 @@ const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
   const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
   const module = deformWasm(wasm);
   const y = wasm.makeOutput(
-      [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32');
+    [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
+    'float32',
+  );
   setGroupedGeometry(module, info, info.groups);
-  withZeroPixel(wasm, module, info.inChannels, (zeros, scratch) => {
-    module.dcnv3Forward(
-        address(wasm, x), address(wasm, offset), address(wasm, mask),
-        address(wasm, y), zeros, scratch, info.offsetScale, info.removeCenter,
-        info.batchSize * info.outHeight * info.outWidth);
-  }, module.dcnv3ScratchBytes(info.removeCenter));
+  withZeroPixel(
+    wasm,
+    module,
+    info.inChannels,
+    (zeros, scratch) => {
+      module.dcnv3Forward(
+        address(wasm, x),
+        address(wasm, offset),
+        address(wasm, mask),
+        address(wasm, y),
+        zeros,
+        scratch,
+        info.offsetScale,
+        info.removeCenter,
+        info.batchSize * info.outHeight * info.outWidth,
+      );
+    },
+    module.dcnv3ScratchBytes(info.removeCenter),
+  );
   return y;
 };
 
-export const dcnv3Config: KernelConfig = {kernelName: DCNv3, backendName: 'wasm', kernelFunc: dcnv3};
+export const dcnv3Config: KernelConfig = {
+  kernelName: DCNv3,
+  backendName: 'wasm',
+  kernelFunc: dcnv3,
+};

@@ -10,7 +10,7 @@ import {address, setGroupedGeometry, withZeroPixel} from './wasm_heap_util';
 /** Returns `[dx, dOffset, dMask]` from one pass, as the cpu kernel. */
 const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   const wasm = backend as BackendWasm;
-  const {x, offset, mask, dy} = inputs as DCNv3Inputs&{dy: TensorInfo};
+  const {x, offset, mask, dy} = inputs as DCNv3Inputs & {dy: TensorInfo};
   const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
@@ -21,10 +21,18 @@ const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
     module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
     setGroupedGeometry(module, info, info.groups);
     module.dcnv3Backward(
-        address(wasm, x), address(wasm, offset), address(wasm, mask),
-        address(wasm, dy), address(wasm, dx), address(wasm, dOffset),
-        address(wasm, dMask), zeros, info.offsetScale, info.removeCenter,
-        info.batchSize * info.outHeight * info.outWidth);
+      address(wasm, x),
+      address(wasm, offset),
+      address(wasm, mask),
+      address(wasm, dy),
+      address(wasm, dx),
+      address(wasm, dOffset),
+      address(wasm, dMask),
+      zeros,
+      info.offsetScale,
+      info.removeCenter,
+      info.batchSize * info.outHeight * info.outWidth,
+    );
   });
   return [dx, dOffset, dMask];
 };

@@ -9,18 +9,35 @@ import {address} from './wasm_heap_util';
 /** Returns `[dx, dOffset]`, as the cpu kernel. */
 const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   const wasm = backend as BackendWasm;
-  const {x, rois, offset, dy} =
-      inputs as {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorInfo};
+  const {x, rois, offset, dy} = inputs as {
+    x: TensorInfo;
+    rois: TensorInfo;
+    offset: TensorInfo;
+    dy: TensorInfo;
+  };
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dOffset = wasm.makeOutput(offset.shape, 'float32');
   // The pass adds into both: bins share offset cells and input pixels.
   module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
   module.fillZero(address(wasm, dOffset), util.sizeFromShape(offset.shape) * 4);
-  const info = setPsRoiPoolGeometry(module, x, rois, offset, attrs as unknown as DeformPSRoIPoolAttrs);
+  const info = setPsRoiPoolGeometry(
+    module,
+    x,
+    rois,
+    offset,
+    attrs as unknown as DeformPSRoIPoolAttrs,
+  );
   module.deformPsRoiPoolBackward(
-      address(wasm, x), address(wasm, rois), address(wasm, offset), address(wasm, dy),
-      address(wasm, dx), address(wasm, dOffset), info.batchSize, info.rois);
+    address(wasm, x),
+    address(wasm, rois),
+    address(wasm, offset),
+    address(wasm, dy),
+    address(wasm, dx),
+    address(wasm, dOffset),
+    info.batchSize,
+    info.rois,
+  );
   return [dx, dOffset];
 };
 

@@ -9,8 +9,12 @@ import {address} from './wasm_heap_util';
 /** Returns `[dx, dOffset]`, as the cpu kernel. */
 const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   const wasm = backend as BackendWasm;
-  const {x, rois, offset, dy} =
-      inputs as {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorInfo};
+  const {x, rois, offset, dy} = inputs as {
+    x: TensorInfo;
+    rois: TensorInfo;
+    offset: TensorInfo;
+    dy: TensorInfo;
+  };
   const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
@@ -19,12 +23,25 @@ const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
   module.setImage(info.height, info.width, info.channels);
   module.deformRoiPoolBackward(
-      address(wasm, x), address(wasm, rois), address(wasm, offset), address(wasm, dy),
-      address(wasm, dx), address(wasm, dOffset), info.batchSize, info.rois,
-      info.pooledHeight, info.pooledWidth, info.spatialScale, info.samplingRatio,
-      info.gamma);
+    address(wasm, x),
+    address(wasm, rois),
+    address(wasm, offset),
+    address(wasm, dy),
+    address(wasm, dx),
+    address(wasm, dOffset),
+    info.batchSize,
+    info.rois,
+    info.pooledHeight,
+    info.pooledWidth,
+    info.spatialScale,
+    info.samplingRatio,
+    info.gamma,
+  );
   return [dx, dOffset];
 };
 
-export const deformRoIPoolBackpropConfig: KernelConfig =
-    {kernelName: DeformRoIPoolBackprop, backendName: 'wasm', kernelFunc: deformRoiPoolBackprop};
+export const deformRoIPoolBackpropConfig: KernelConfig = {
+  kernelName: DeformRoIPoolBackprop,
+  backendName: 'wasm',
+  kernelFunc: deformRoiPoolBackprop,
+};

@@ -4,7 +4,14 @@
  * Registered only where tfjs has no such kernel (see register.ts).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import {backend_util, DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  DepthwiseConv2dNativeBackpropFilter,
+  DepthwiseConv2dNativeBackpropFilterAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import {deformWasm} from './deform_wasm_module';
 import {setDepthwiseGeometry} from './depthwise_geometry';
@@ -12,18 +19,28 @@ import {address} from './wasm_heap_util';
 
 const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({inputs, backend, attrs}) => {
   const wasm = backend as BackendWasm;
-  const {x, dy} = inputs as {x: TensorInfo, dy: TensorInfo};
+  const {x, dy} = inputs as {x: TensorInfo; dy: TensorInfo};
   const {strides, dilations, pad, dimRoundingMode, filterShape} =
-      attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
+    attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filterShape, strides, dilations, pad,
-      dimRoundingMode, true /* depthwise */);
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true /* depthwise */,
+  );
   const module = deformWasm(wasm);
   const dFilter = wasm.makeOutput(filterShape, 'float32');
   const multiplier = setDepthwiseGeometry(module, info);
   module.depthwiseBackpropFilter(
-      address(wasm, x), address(wasm, dy), address(wasm, dFilter), multiplier,
-      info.batchSize * info.outHeight * info.outWidth);
+    address(wasm, x),
+    address(wasm, dy),
+    address(wasm, dFilter),
+    multiplier,
+    info.batchSize * info.outHeight * info.outWidth,
+  );
   return dFilter;
 };
 

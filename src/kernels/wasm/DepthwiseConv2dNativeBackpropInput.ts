@@ -4,7 +4,14 @@
  * where tfjs has no such kernel (see register.ts).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import {backend_util, DepthwiseConv2dNativeBackpropInput, DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  DepthwiseConv2dNativeBackpropInput,
+  DepthwiseConv2dNativeBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import {deformWasm} from './deform_wasm_module';
 import {setDepthwiseGeometry} from './depthwise_geometry';
@@ -12,17 +19,28 @@ import {address} from './wasm_heap_util';
 
 const depthwiseConv2dNativeBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   const wasm = backend as BackendWasm;
-  const {dy, filter} = inputs as {dy: TensorInfo, filter: TensorInfo};
+  const {dy, filter} = inputs as {dy: TensorInfo; filter: TensorInfo};
   const {strides, dilations, pad, dimRoundingMode, inputShape} =
-      attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
+    attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
   const info = backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], strides, dilations, pad,
-      dimRoundingMode, true /* depthwise */);
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true /* depthwise */,
+  );
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(inputShape, 'float32');
   const multiplier = setDepthwiseGeometry(module, info);
   module.depthwiseBackpropInput(
-      address(wasm, filter), address(wasm, dy), address(wasm, dx), multiplier, info.batchSize);
+    address(wasm, filter),
+    address(wasm, dy),
+    address(wasm, dx),
+    multiplier,
+    info.batchSize,
+  );
   return dx;
 };
 

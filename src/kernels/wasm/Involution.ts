@@ -12,11 +12,16 @@ const involution: KernelFunc = ({inputs, backend, attrs}) => {
   const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
   const module = deformWasm(wasm);
   const y = wasm.makeOutput(
-      [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32');
+    [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
+    'float32',
+  );
   setGroupedGeometry(module, info, info.groups);
   module.involutionForward(
-      address(wasm, x), address(wasm, kernel), address(wasm, y),
-      info.batchSize * info.outHeight * info.outWidth);
+    address(wasm, x),
+    address(wasm, kernel),
+    address(wasm, y),
+    info.batchSize * info.outHeight * info.outWidth,
+  );
   return y;
 };
 

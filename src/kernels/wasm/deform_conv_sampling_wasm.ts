@@ -12,15 +12,17 @@ import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, setWindowGeometry, withZeroPixel} from './wasm_heap_util';
 
 /** Sets the module's geometry (its globals) to `info`. */
-export function setModuleGeometry(
-    module: DeformWasmExports, info: DeformConvInfo): void {
+export function setModuleGeometry(module: DeformWasmExports, info: DeformConvInfo): void {
   setWindowGeometry(module, info, info.groups, info.offsetGroups);
 }
 
 /** Runs `pass` with `module` set to `info`'s geometry and a zero pixel. */
 function runPass(
-    backend: BackendWasm, module: DeformWasmExports, info: DeformConvInfo,
-    pass: (zeros: number) => void): void {
+  backend: BackendWasm,
+  module: DeformWasmExports,
+  info: DeformConvInfo,
+  pass: (zeros: number) => void,
+): void {
   withZeroPixel(backend, module, info.inChannels, zeros => {
     setModuleGeometry(module, info);
     pass(zeros);
@@ -34,12 +36,19 @@ export const wasmSampling: DeformConvSampling = {
     const wasm = backend as BackendWasm;
     const module = deformWasm(wasm);
     const cols = wasm.makeOutput(
-        [info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup],
-        'float32');
+      [info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup],
+      'float32',
+    );
     runPass(wasm, module, info, zeros => {
       module.im2col(
-          address(wasm, x), address(wasm, offset), address(wasm, mask),
-          address(wasm, cols), zeros, rowStart, rowCount);
+        address(wasm, x),
+        address(wasm, offset),
+        address(wasm, mask),
+        address(wasm, cols),
+        zeros,
+        rowStart,
+        rowCount,
+      );
     });
     return cols;
   },
@@ -47,19 +56,25 @@ export const wasmSampling: DeformConvSampling = {
   col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
     const wasm = backend as BackendWasm;
     const module = deformWasm(wasm);
-    const target = dx ??
-        wasm.makeOutput(
-            [info.batchSize, info.inHeight, info.inWidth, info.inChannels],
-            'float32');
+    const target =
+      dx ??
+      wasm.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
     runPass(wasm, module, info, zeros => {
       if (dx == null) {
         module.fillZero(
-            address(wasm, target),
-            info.batchSize * info.inHeight * info.inWidth * info.inChannels * 4);
+          address(wasm, target),
+          info.batchSize * info.inHeight * info.inWidth * info.inChannels * 4,
+        );
       }
       module.col2im(
-          address(wasm, dCols), address(wasm, offset), address(wasm, mask),
-          address(wasm, target), zeros, rowStart, rowCount);
+        address(wasm, dCols),
+        address(wasm, offset),
+        address(wasm, mask),
+        address(wasm, target),
+        zeros,
+        rowStart,
+        rowCount,
+      );
     });
     return target;
   },
@@ -74,9 +89,16 @@ export const wasmSampling: DeformConvSampling = {
     }
     runPass(wasm, module, info, zeros => {
       module.coordGrad(
-          address(wasm, dCols), address(wasm, x), address(wasm, offset),
-          address(wasm, mask), address(wasm, grads[0]),
-          address(wasm, grads[1] ?? null), zeros, rowStart, rowCount);
+        address(wasm, dCols),
+        address(wasm, x),
+        address(wasm, offset),
+        address(wasm, mask),
+        address(wasm, grads[0]),
+        address(wasm, grads[1] ?? null),
+        zeros,
+        rowStart,
+        rowCount,
+      );
     });
     return grads;
   },

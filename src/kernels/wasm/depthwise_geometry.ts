@@ -5,11 +5,25 @@ import type {DeformWasmExports} from './deform_wasm_module';
 
 /** Sets the module's geometry to a depthwise convolution's; returns the channel multiplier. */
 export function setDepthwiseGeometry(
-    module: DeformWasmExports, info: backend_util.Conv2DInfo): number {
+  module: DeformWasmExports,
+  info: backend_util.Conv2DInfo,
+): number {
   module.setGeometry(
-      info.inHeight, info.inWidth, info.inChannels, info.outHeight,
-      info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight,
-      info.strideWidth, info.dilationHeight, info.dilationWidth,
-      info.padInfo.top, info.padInfo.left, 1, 1);
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    1,
+    1,
+  );
   return info.outChannels / info.inChannels;
 }

@@ -6,20 +6,34 @@ import type {WindowGeometry} from '../../ops/deform_conv_util';
 import {DeformWasmExports, wasmHeap} from './deform_wasm_module';
 
 /** Byte address of a tensor's data; 0 (never a tensor) stands for "absent". */
-export function address(backend: BackendWasm, t: TensorInfo|null): number {
+export function address(backend: BackendWasm, t: TensorInfo | null): number {
   return t == null ? 0 : backend.getMemoryOffset(t.dataId);
 }
 
 /** Sets the module's geometry (its globals) to a window op's. */
 export function setWindowGeometry(
-    module: DeformWasmExports, geometry: WindowGeometry, groups: number,
-    offsetGroups: number): void {
+  module: DeformWasmExports,
+  geometry: WindowGeometry,
+  groups: number,
+  offsetGroups: number,
+): void {
   module.setGeometry(
-      geometry.inHeight, geometry.inWidth, geometry.inChannels,
-      geometry.outHeight, geometry.outWidth, geometry.filterHeight,
-      geometry.filterWidth, geometry.strideHeight, geometry.strideWidth,
-      geometry.dilationHeight, geometry.dilationWidth, geometry.padTop,
-      geometry.padLeft, groups, offsetGroups);
+    geometry.inHeight,
+    geometry.inWidth,
+    geometry.inChannels,
+    geometry.outHeight,
+    geometry.outWidth,
+    geometry.filterHeight,
+    geometry.filterWidth,
+    geometry.strideHeight,
+    geometry.strideWidth,
+    geometry.dilationHeight,
+    geometry.dilationWidth,
+    geometry.padTop,
+    geometry.padLeft,
+    groups,
+    offsetGroups,
+  );
 }
 
 /**
@@ -27,7 +41,10 @@ export function setWindowGeometry(
  * involution): a run of the module is then one group's channels.
  */
 export function setGroupedGeometry(
-    module: DeformWasmExports, geometry: WindowGeometry, groups: number): void {
+  module: DeformWasmExports,
+  geometry: WindowGeometry,
+  groups: number,
+): void {
   setWindowGeometry(module, geometry, groups, groups);
 }
 
@@ -39,8 +56,12 @@ export function setGroupedGeometry(
  * heap, and addresses stay valid while views would not.
  */
 export function withZeroPixel(
-    backend: BackendWasm, module: DeformWasmExports, channels: number,
-    pass: (zeros: number, scratch: number) => void, scratchBytes = 0): void {
+  backend: BackendWasm,
+  module: DeformWasmExports,
+  channels: number,
+  pass: (zeros: number, scratch: number) => void,
+  scratchBytes = 0,
+): void {
   const heap = wasmHeap(backend);
   // The scratch starts 16-byte aligned, for SIMD loads.
   const zeroBytes = Math.ceil(channels / 4) * 16;

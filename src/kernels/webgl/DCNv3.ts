@@ -9,8 +9,11 @@ import {runProgram} from './program_util';
 const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
   const {x, offset, mask} = inputs as DCNv3Inputs;
   const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
-  return runProgram(
-      backend as MathBackendWebGL, new Dcnv3Program(info), [x, offset, mask]);
+  return runProgram(backend as MathBackendWebGL, new Dcnv3Program(info), [x, offset, mask]);
 };
 
-export const dcnv3Config: KernelConfig = {kernelName: DCNv3, backendName: 'webgl', kernelFunc: dcnv3};
+export const dcnv3Config: KernelConfig = {
+  kernelName: DCNv3,
+  backendName: 'webgl',
+  kernelFunc: dcnv3,
+};

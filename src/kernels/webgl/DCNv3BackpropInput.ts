@@ -13,18 +13,26 @@ import {scatterAll} from './scatter';
 
 const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   const webgl = backend as MathBackendWebGL;
-  const {x, offset, mask, dy} = inputs as DCNv3Inputs&{dy: TensorInfo};
+  const {x, offset, mask, dy} = inputs as DCNv3Inputs & {dy: TensorInfo};
   const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
   const format = blendableFormat(webgl);
-  const dx = format == null ?
-      scatterOnCpu(webgl, x.shape, [x, offset, mask, dy],
-                   ([x, offset, mask, dy]) => dcnv3Backward(info, x, offset, mask, dy).dx) :
-      scatterAll(
-          webgl, dcnv3ScatterLayout(info), format,
+  const dx =
+    format == null
+      ? scatterOnCpu(
+          webgl,
+          x.shape,
+          [x, offset, mask, dy],
+          ([x, offset, mask, dy]) => dcnv3Backward(info, x, offset, mask, dy).dx,
+        )
+      : scatterAll(
+          webgl,
+          dcnv3ScatterLayout(info),
+          format,
           dcnv3ScatterSources(info, offset, mask, dy),
-          info.batchSize * info.outHeight * info.outWidth);
-  const coordGrad = (target: 'offset'|'mask') => runProgram(
-      webgl, new Dcnv3CoordGradProgram(info, target), [x, offset, mask, dy]);
+          info.batchSize * info.outHeight * info.outWidth,
+        );
+  const coordGrad = (target: 'offset' | 'mask') =>
+    runProgram(webgl, new Dcnv3CoordGradProgram(info, target), [x, offset, mask, dy]);
   return [dx, coordGrad('offset'), coordGrad('mask')];
 };
 

@@ -11,24 +11,33 @@ import {psRoiPoolScatterLayout, psRoiPoolScatterSources} from './deform_ps_roi_p
 import {runProgram} from './program_util';
 import {scatterAll} from './scatter';
 
-type Inputs = {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorInfo};
+type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; dy: TensorInfo};
 
 /** dx on the GPU: the scatter's stacked channel planes `[C, N, H, W]`, transposed to NHWC. */
 function dxOnGpu(
-    backend: MathBackendWebGL, info: PsRoiPoolInfo, format: number,
-    {rois, offset, dy}: Inputs): TensorInfo {
+  backend: MathBackendWebGL,
+  info: PsRoiPoolInfo,
+  format: number,
+  {rois, offset, dy}: Inputs,
+): TensorInfo {
   const planes = scatterAll(
-      backend, psRoiPoolScatterLayout(info), format,
-      psRoiPoolScatterSources(info, rois, offset, dy),
-      info.rois * info.pooledHeight * info.pooledWidth);
+    backend,
+    psRoiPoolScatterLayout(info),
+    format,
+    psRoiPoolScatterSources(info, rois, offset, dy),
+    info.rois * info.pooledHeight * info.pooledWidth,
+  );
   const byChannel = getKernel('Reshape', 'webgl')!.kernelFunc({
     inputs: {x: planes},
     backend,
     attrs: {shape: [info.channels, info.batchSize, info.height, info.width]},
   }) as TensorInfo;
   backend.disposeIntermediateTensorInfo(planes);
-  const dx = getKernel('Transpose', 'webgl')!.kernelFunc(
-                 {inputs: {x: byChannel}, backend, attrs: {perm: [1, 2, 3, 0]}}) as TensorInfo;
+  const dx = getKernel('Transpose', 'webgl')!.kernelFunc({
+    inputs: {x: byChannel},
+    backend,
+    attrs: {perm: [1, 2, 3, 0]},
+  }) as TensorInfo;
   backend.disposeIntermediateTensorInfo(byChannel);
   return dx;
 }
@@ -38,17 +47,32 @@ const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   const tensors = inputs as Inputs;
   const {x, rois, offset, dy} = tensors;
   const info = computePsRoiPoolInfo(
-      x.shape, rois.shape, offset.shape, attrs as unknown as DeformPSRoIPoolAttrs);
+    x.shape,
+    rois.shape,
+    offset.shape,
+    attrs as unknown as DeformPSRoIPoolAttrs,
+  );
   const format = blendableFormat(webgl);
-  const dx = format == null ?
-      scatterOnCpu(
-          webgl, x.shape, [x, rois, offset, dy],
-          ([x, rois, offset, dy]) => deformPsRoiPoolBackward(info, x, rois, offset, dy).dx) :
-      dxOnGpu(webgl, info, format, tensors);
-  const dOffset = runProgram(
-      webgl, new DeformPsRoiPoolOffsetGradProgram(info), [x, rois, offset, dy]);
+  const dx =
+    format == null
+      ? scatterOnCpu(
+          webgl,
+          x.shape,
+          [x, rois, offset, dy],
+          ([x, rois, offset, dy]) => deformPsRoiPoolBackward(info, x, rois, offset, dy).dx,
+        )
+      : dxOnGpu(webgl, info, format, tensors);
+  const dOffset = runProgram(webgl, new DeformPsRoiPoolOffsetGradProgram(info), [
+    x,
+    rois,
+    offset,
+    dy,
+  ]);
   return [dx, dOffset];
 };
 
-export const deformPSRoIPoolBackpropConfig: KernelConfig =
-    {kernelName: DeformPSRoIPoolBackprop, backendName: 'webgl', kernelFunc: deformPsRoiPoolBackprop};
+export const deformPSRoIPoolBackpropConfig: KernelConfig = {
+  kernelName: DeformPSRoIPoolBackprop,
+  backendName: 'webgl',
+  kernelFunc: deformPsRoiPoolBackprop,
+};

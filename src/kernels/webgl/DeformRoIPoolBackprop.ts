@@ -11,7 +11,7 @@ import {roiPoolScatterLayout, roiPoolScatterSources} from './deform_roi_pool_sca
 import {runProgram} from './program_util';
 import {scatterAll} from './scatter';
 
-type Inputs = {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorInfo};
+type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; dy: TensorInfo};
 
 /**
  * A bound on the bins' sampling grids, which sizes the scatter's draw. With
@@ -20,7 +20,10 @@ type Inputs = {x: TensorInfo, rois: TensorInfo, offset: TensorInfo, dy: TensorIn
  * one more point per axis covers the GPU's float32 rounding of `ceil`.
  */
 function gridBound(
-    backend: MathBackendWebGL, info: RoiPoolInfo, rois: TensorInfo): [number, number] {
+  backend: MathBackendWebGL,
+  info: RoiPoolInfo,
+  rois: TensorInfo,
+): [number, number] {
   if (info.samplingRatio > 0) {
     return [info.samplingRatio, info.samplingRatio];
   }
@@ -38,15 +41,24 @@ function gridBound(
 
 /** dx on the GPU: the stacked images of the scatter, relabelled `[N, H, W, C]`. */
 function dxOnGpu(
-    backend: MathBackendWebGL, info: RoiPoolInfo, format: number,
-    {x, rois, offset, dy}: Inputs): TensorInfo {
+  backend: MathBackendWebGL,
+  info: RoiPoolInfo,
+  format: number,
+  {x, rois, offset, dy}: Inputs,
+): TensorInfo {
   const grid = gridBound(backend, info, rois);
   const stacked = scatterAll(
-      backend, roiPoolScatterLayout(info, grid), format,
-      roiPoolScatterSources(info, grid, rois, offset, dy),
-      info.rois * info.pooledHeight * info.pooledWidth);
-  const dx = getKernel('Reshape', 'webgl')!.kernelFunc(
-                 {inputs: {x: stacked}, backend, attrs: {shape: x.shape}}) as TensorInfo;
+    backend,
+    roiPoolScatterLayout(info, grid),
+    format,
+    roiPoolScatterSources(info, grid, rois, offset, dy),
+    info.rois * info.pooledHeight * info.pooledWidth,
+  );
+  const dx = getKernel('Reshape', 'webgl')!.kernelFunc({
+    inputs: {x: stacked},
+    backend,
+    attrs: {shape: x.shape},
+  }) as TensorInfo;
   backend.disposeIntermediateTensorInfo(stacked);
   return dx;
 }
@@ -57,15 +69,26 @@ const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   const {x, rois, offset, dy} = tensors;
   const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
   const format = blendableFormat(webgl);
-  const dx = format == null ?
-      scatterOnCpu(
-          webgl, x.shape, [x, rois, offset, dy],
-          ([x, rois, offset, dy]) => deformRoiPoolBackward(info, x, rois, offset, dy).dx) :
-      dxOnGpu(webgl, info, format, tensors);
-  const dOffset = runProgram(
-      webgl, new DeformRoiPoolOffsetGradProgram(info), [x, rois, offset, dy]);
+  const dx =
+    format == null
+      ? scatterOnCpu(
+          webgl,
+          x.shape,
+          [x, rois, offset, dy],
+          ([x, rois, offset, dy]) => deformRoiPoolBackward(info, x, rois, offset, dy).dx,
+        )
+      : dxOnGpu(webgl, info, format, tensors);
+  const dOffset = runProgram(webgl, new DeformRoiPoolOffsetGradProgram(info), [
+    x,
+    rois,
+    offset,
+    dy,
+  ]);
   return [dx, dOffset];
 };
 
-export const deformRoIPoolBackpropConfig: KernelConfig =
-    {kernelName: DeformRoIPoolBackprop, backendName: 'webgl', kernelFunc: deformRoiPoolBackprop};
+export const deformRoIPoolBackpropConfig: KernelConfig = {
+  kernelName: DeformRoIPoolBackprop,
+  backendName: 'webgl',
+  kernelFunc: deformRoiPoolBackprop,
+};

@@ -9,8 +9,11 @@ import {runProgram} from './program_util';
 const involution: KernelFunc = ({inputs, backend, attrs}) => {
   const {x, kernel} = inputs as InvolutionInputs;
   const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
-  return runProgram(
-      backend as MathBackendWebGL, new InvolutionProgram(info), [x, kernel]);
+  return runProgram(backend as MathBackendWebGL, new InvolutionProgram(info), [x, kernel]);
 };
 
-export const involutionConfig: KernelConfig = {kernelName: Involution, backendName: 'webgl', kernelFunc: involution};
+export const involutionConfig: KernelConfig = {
+  kernelName: Involution,
+  backendName: 'webgl',
+  kernelFunc: involution,
+};

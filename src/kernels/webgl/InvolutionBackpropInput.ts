@@ -9,7 +9,7 @@ import {runProgram} from './program_util';
 
 const involutionBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   const webgl = backend as MathBackendWebGL;
-  const {x, kernel, dy} = inputs as InvolutionInputs&{dy: TensorInfo};
+  const {x, kernel, dy} = inputs as InvolutionInputs & {dy: TensorInfo};
   const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
   return [
     runProgram(webgl, new InvolutionBackpropXProgram(info), [kernel, dy]),

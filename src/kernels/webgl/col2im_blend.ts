@@ -131,15 +131,22 @@ void main() {
 `;
 
 const UNIFORMS = [
-  'geometry', 'geometryWidth', 'targetSize', 'image', 'samples', 'chunk',
-  'values', 'valuesWidth', 'samplesPerValue'
+  'geometry',
+  'geometryWidth',
+  'targetSize',
+  'image',
+  'samples',
+  'chunk',
+  'values',
+  'valuesWidth',
+  'samplesPerValue',
 ] as const;
-type UniformName = typeof UNIFORMS[number];
+type UniformName = (typeof UNIFORMS)[number];
 
 /** What the scatter needs in one WebGL context, made on first use. */
 interface ScatterResources {
   program: WebGLProgram;
-  uniforms: Record<UniformName, WebGLUniformLocation|null>;
+  uniforms: Record<UniformName, WebGLUniformLocation | null>;
   /** Empty: the triangles need no vertex attributes. */
   vertexArray: WebGLVertexArrayObject;
   framebuffer: WebGLFramebuffer;
@@ -147,14 +154,14 @@ interface ScatterResources {
 
 const resourcesByContext = new WeakMap<WebGL2RenderingContext, ScatterResources>();
 
-function compileShader(
-    gl: WebGL2RenderingContext, type: number, source: string): WebGLShader {
+function compileShader(gl: WebGL2RenderingContext, type: number, source: string): WebGLShader {
   const shader = gl.createShader(type)!;
   gl.shaderSource(shader, source);
   gl.compileShader(shader);
   if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) {
-    throw new Error(`tfjs-deform: scatter shader failed to compile: ${
-        gl.getShaderInfoLog(shader)}`);
+    throw new Error(
+      `tfjs-deform: scatter shader failed to compile: ${gl.getShaderInfoLog(shader)}`,
+    );
   }
   return shader;
 }
@@ -164,15 +171,16 @@ function resources(gl: WebGL2RenderingContext): ScatterResources {
   if (made == null) {
     const program = gl.createProgram()!;
     gl.attachShader(program, compileShader(gl, gl.VERTEX_SHADER, VERTEX_SHADER));
-    gl.attachShader(
-        program, compileShader(gl, gl.FRAGMENT_SHADER, FRAGMENT_SHADER));
+    gl.attachShader(program, compileShader(gl, gl.FRAGMENT_SHADER, FRAGMENT_SHADER));
     gl.linkProgram(program);
     if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
-      throw new Error(`tfjs-deform: scatter program failed to link: ${
-          gl.getProgramInfoLog(program)}`);
+      throw new Error(
+        `tfjs-deform: scatter program failed to link: ${gl.getProgramInfoLog(program)}`,
+      );
     }
     const uniforms = Object.fromEntries(
-        UNIFORMS.map(name => [name, gl.getUniformLocation(program, name)]));
+      UNIFORMS.map(name => [name, gl.getUniformLocation(program, name)]),
+    );
     made = {
       program,
       uniforms: uniforms as ScatterResources['uniforms'],
@@ -189,13 +197,15 @@ function resources(gl: WebGL2RenderingContext): ScatterResources {
  * renders and blends at tfjs's precision (see the file comment). Asking for
  * an extension is also what enables it.
  */
-export function blendableFormat(backend: MathBackendWebGL): number|null {
+export function blendableFormat(backend: MathBackendWebGL): number | null {
   if (env().getNumber('WEBGL_VERSION') !== 2) {
     return null;
   }
   const gl = backend.gpgpu.gl as WebGL2RenderingContext;
-  if (gl.getExtension('EXT_color_buffer_float') != null &&
-      gl.getExtension('EXT_float_blend') != null) {
+  if (
+    gl.getExtension('EXT_color_buffer_float') != null &&
+    gl.getExtension('EXT_float_blend') != null
+  ) {
     return gl.RGBA32F;
   }
   // tfjs only runs when some float16 or float32 format renders.
@@ -233,11 +243,10 @@ export interface ScatterLayout {
 function accumulatorShape(layout: ScatterLayout): [number, number] {
   const maxSize = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
   const pixels = layout.batchSize * layout.inHeight * layout.inWidth;
-  if (layout.inChannels % 4 === 0 && layout.inChannels / 4 <= maxSize &&
-      pixels <= maxSize) {
+  if (layout.inChannels % 4 === 0 && layout.inChannels / 4 <= maxSize && pixels <= maxSize) {
     return [layout.inChannels / 4, pixels];
   }
-  const texels = Math.ceil(pixels * layout.inChannels / 4);
+  const texels = Math.ceil((pixels * layout.inChannels) / 4);
   const width = Math.ceil(Math.sqrt(texels));
   return [width, Math.ceil(texels / width)];
 }
@@ -270,8 +279,11 @@ export interface ScatterInputs {
  * tensor. `format` is from {@link blendableFormat}.
  */
 export function scatterByBlending(
-    backend: MathBackendWebGL, layout: ScatterLayout, format: number,
-    {values, geometry, rowStart, rowCount}: ScatterInputs): TensorInfo {
+  backend: MathBackendWebGL,
+  layout: ScatterLayout,
+  format: number,
+  {values, geometry, rowStart, rowCount}: ScatterInputs,
+): TensorInfo {
   const gl = backend.gpgpu.gl as WebGL2RenderingContext;
   const {program, uniforms, vertexArray, framebuffer} = resources(gl);
   const texture = (t: TensorInfo) => backend.texData.get(t.dataId).texture!;
@@ -287,8 +299,7 @@ export function scatterByBlending(
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
     gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
-    gl.framebufferTexture2D(
-        gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, accumulator, 0);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, accumulator, 0);
     gl.viewport(0, 0, width, height);
     gl.scissor(0, 0, width, height);
     gl.clearBufferfv(gl.COLOR, 0, [0, 0, 0, 0]);
@@ -305,10 +316,13 @@ export function scatterByBlending(
     gl.uniform1i(uniforms.samplesPerValue, layout.samplesPerValue);
     gl.uniform2i(uniforms.targetSize, width, height);
     gl.uniform4i(
-        uniforms.image, layout.inHeight, layout.inWidth, layout.inChannels,
-        layout.rowsPerImage);
-    gl.uniform2i(
-        uniforms.samples, layout.samplesPerChannelGroup, samplesPerRow);
+      uniforms.image,
+      layout.inHeight,
+      layout.inWidth,
+      layout.inChannels,
+      layout.rowsPerImage,
+    );
+    gl.uniform2i(uniforms.samples, layout.samplesPerChannelGroup, samplesPerRow);
     gl.disable(gl.CULL_FACE);
     gl.enable(gl.BLEND);
     gl.blendEquation(gl.FUNC_ADD);
@@ -317,13 +331,10 @@ export function scatterByBlending(
       gl.uniform3i(uniforms.chunk, rowStart, run, piece);
       gl.drawArrays(gl.TRIANGLES, 0, 3 * 4 * rowCount * samplesPerRow);
     }
-    gl.framebufferTexture2D(
-        gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
   });
-  const shape =
-      [layout.batchSize, layout.inHeight, layout.inWidth, layout.inChannels];
-  const dataId =
-      backend.writeTexture(accumulator, shape, 'float32', height, width, 'RGBA');
+  const shape = [layout.batchSize, layout.inHeight, layout.inWidth, layout.inChannels];
+  const dataId = backend.writeTexture(accumulator, shape, 'float32', height, width, 'RGBA');
   // GL keeps it alive until the copy above has run.
   gl.deleteTexture(accumulator);
   return {dataId, shape, dtype: 'float32'};

@@ -11,17 +11,28 @@ import type {DeformConvInfo} from '../../ops/deform_conv_util';
 import {deformCol2im} from '../reference/deform_sampling';
 
 export function col2imOnCpu(
-    backend: MathBackendWebGL, info: DeformConvInfo, dCols: TensorInfo,
-    offset: TensorInfo, mask: TensorInfo|null, rowStart: number,
-    rowCount: number, dx: TensorInfo|null): TensorInfo {
+  backend: MathBackendWebGL,
+  info: DeformConvInfo,
+  dCols: TensorInfo,
+  offset: TensorInfo,
+  mask: TensorInfo | null,
+  rowStart: number,
+  rowCount: number,
+  dx: TensorInfo | null,
+): TensorInfo {
   const read = (t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
   const shape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
-  const accumulated = dx == null ?
-      new Float32Array(shape.reduce((a, b) => a * b)) :
-      Float32Array.from(read(dx));
+  const accumulated =
+    dx == null ? new Float32Array(shape.reduce((a, b) => a * b)) : Float32Array.from(read(dx));
   deformCol2im(
-      info, read(dCols), read(offset), mask == null ? null : read(mask),
-      rowStart, rowCount, accumulated);
+    info,
+    read(dCols),
+    read(offset),
+    mask == null ? null : read(mask),
+    rowStart,
+    rowCount,
+    accumulated,
+  );
   if (dx != null) {
     backend.disposeIntermediateTensorInfo(dx);
   }
@@ -34,8 +45,11 @@ export function col2imOnCpu(
  * pass).
  */
 export function scatterOnCpu(
-    backend: MathBackendWebGL, shape: number[], inputs: TensorInfo[],
-    compute: (values: Float32Array[]) => Float32Array): TensorInfo {
+  backend: MathBackendWebGL,
+  shape: number[],
+  inputs: TensorInfo[],
+  compute: (values: Float32Array[]) => Float32Array,
+): TensorInfo {
   const values = inputs.map(t => backend.readSync(t.dataId) as Float32Array);
   return backend.makeTensorInfo(shape, 'float32', compute(values));
 }

@@ -15,17 +15,19 @@ export class Dcnv3CoordGradProgram implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: Dcnv3Info, target: 'offset'|'mask') {
+  constructor(info: Dcnv3Info, target: 'offset' | 'mask') {
     const ofOffset = target === 'offset';
     const points = info.groups * info.points;
     this.outputShape = [
-      info.batchSize, info.outHeight, info.outWidth,
-      ofOffset ? 2 * points : points
+      info.batchSize,
+      info.outHeight,
+      info.outWidth,
+      ofOffset ? 2 * points : points,
     ];
-    const term = !ofOffset ? 'zValue(s, v)' :
-                             '(axis == 0 ? zGradX(s, v) : zGradY(s, v))';
-    const factor = !ofOffset ? '' : `sum *= ${
-        glslFloat(info.offsetScale)} * getMask(position.x, position.y, position.z, t);`;
+    const term = !ofOffset ? 'zValue(s, v)' : '(axis == 0 ? zGradX(s, v) : zGradY(s, v))';
+    const factor = !ofOffset
+      ? ''
+      : `sum *= ${glslFloat(info.offsetScale)} * getMask(position.x, position.y, position.z, t);`;
     this.userCode = `
       ${samplerZGlsl(info)}
       ${dcnv3SampleGlsl(info)}

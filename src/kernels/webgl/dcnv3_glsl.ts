@@ -24,14 +24,10 @@ export function dcnv3SampleGlsl(info: Dcnv3Info): string {
       int b = imod(k, ${kh});
       float deltaX = getOffset(position.x, position.y, position.z, 2 * t);
       float deltaY = getOffset(position.x, position.y, position.z, 2 * t + 1);
-      float y = float(position.y * ${info.strideHeight} - ${info.padTop} + ${
-      info.centreHeight}) +
-          ${glslFloat(s)} * (float(b * ${info.dilationHeight} - ${
-      info.centreHeight}) + deltaY);
-      float x = float(position.z * ${info.strideWidth} - ${info.padLeft} + ${
-      info.centreWidth}) +
-          ${glslFloat(s)} * (float(a * ${info.dilationWidth} - ${
-      info.centreWidth}) + deltaX);
+      float y = float(position.y * ${info.strideHeight} - ${info.padTop} + ${info.centreHeight}) +
+          ${glslFloat(s)} * (float(b * ${info.dilationHeight} - ${info.centreHeight}) + deltaY);
+      float x = float(position.z * ${info.strideWidth} - ${info.padLeft} + ${info.centreWidth}) +
+          ${glslFloat(s)} * (float(a * ${info.dilationWidth} - ${info.centreWidth}) + deltaX);
       return locateZ(position.x, y, x);
     }
   `;

@@ -14,8 +14,7 @@ export class Dcnv3Program implements GPGPUProgram {
   userCode: string;
 
   constructor(info: Dcnv3Info) {
-    this.outputShape =
-        [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
+    this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
     this.userCode = `
       ${samplerZGlsl(info)}
       ${dcnv3SampleGlsl(info)}

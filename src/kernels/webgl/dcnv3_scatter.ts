@@ -26,8 +26,11 @@ export function dcnv3ScatterLayout(info: Dcnv3Info): ScatterLayout {
 }
 
 export function dcnv3ScatterSources(
-    info: Dcnv3Info, offset: TensorInfo, mask: TensorInfo,
-    dy: TensorInfo): ScatterSources {
+  info: Dcnv3Info,
+  offset: TensorInfo,
+  mask: TensorInfo,
+  dy: TensorInfo,
+): ScatterSources {
   return {
     geometry: {
       variableNames: ['offset'],

@@ -19,7 +19,7 @@ import {DeformIm2ColProgram} from './deform_im2col_gpu';
 import {runProgram} from './program_util';
 import {maxScatterRows, scatterChunk} from './scatter';
 
-function withMask(inputs: TensorInfo[], mask: TensorInfo|null): TensorInfo[] {
+function withMask(inputs: TensorInfo[], mask: TensorInfo | null): TensorInfo[] {
   return mask == null ? inputs : [...inputs, mask];
 }
 
@@ -31,38 +31,48 @@ export const webglSampling: DeformConvSampling = {
     const maxSize = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
     const columns = info.kernelSize * info.inChannels;
     const rows = Math.min(
-        Math.floor(maxSize * maxSize / columns),
-        maxScatterRows(deformConvScatterLayout(info)));
+      Math.floor((maxSize * maxSize) / columns),
+      maxScatterRows(deformConvScatterLayout(info)),
+    );
     return rows * columns;
   },
 
   im2col(backend, info, x, offset, mask, rowStart, rowCount) {
     return runProgram(
-        backend as MathBackendWebGL,
-        new DeformIm2ColProgram(info, rowCount, mask != null),
-        withMask([x, offset], mask), rowStart);
+      backend as MathBackendWebGL,
+      new DeformIm2ColProgram(info, rowCount, mask != null),
+      withMask([x, offset], mask),
+      rowStart,
+    );
   },
 
   col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
     const webgl = backend as MathBackendWebGL;
     const format = blendableFormat(webgl);
     if (format == null) {
-      return col2imOnCpu(
-          webgl, info, dCols, offset, mask, rowStart, rowCount, dx);
+      return col2imOnCpu(webgl, info, dCols, offset, mask, rowStart, rowCount, dx);
     }
     return scatterChunk(
-        webgl, deformConvScatterLayout(info), format,
-        deformConvScatterSources(info, dCols, offset, mask), rowStart, rowCount,
-        dx);
+      webgl,
+      deformConvScatterLayout(info),
+      format,
+      deformConvScatterSources(info, dCols, offset, mask),
+      rowStart,
+      rowCount,
+      dx,
+    );
   },
 
   coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
     const webgl = backend as MathBackendWebGL;
     const inputs = withMask([dCols, x, offset], mask);
-    const gradient = (target: 'offset'|'mask') => runProgram(
-        webgl, new DeformCoordGradProgram(info, rowCount, mask != null, target),
-        inputs, rowStart);
-    return mask == null ? [gradient('offset')] :
-                          [gradient('offset'), gradient('mask')];
+    const gradient = (target: 'offset' | 'mask') =>
+      runProgram(
+        webgl,
+        new DeformCoordGradProgram(info, rowCount, mask != null, target),
+        inputs,
+        rowStart,
+      );
+    return mask == null ? [gradient('offset')] : [gradient('offset'), gradient('mask')];
   },
 };

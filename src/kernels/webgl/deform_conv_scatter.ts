@@ -26,10 +26,16 @@ export function deformConvScatterLayout(info: DeformConvInfo): ScatterLayout {
 
 /** `dCols` is the chunk's column gradient `[G, rowCount, K * C/G]`. */
 export function deformConvScatterSources(
-    info: DeformConvInfo, dCols: TensorInfo, offset: TensorInfo,
-    mask: TensorInfo|null): ScatterSources {
+  info: DeformConvInfo,
+  dCols: TensorInfo,
+  offset: TensorInfo,
+  mask: TensorInfo | null,
+): ScatterSources {
   const perGroup = info.inChannelsPerGroup;
-  const maskFactor = mask == null ? '' : `
+  const maskFactor =
+    mask == null
+      ? ''
+      : `
         ivec3 position = outputPosition(rowStart + r);
         value *= getMask(position.x, position.y, position.z, t);`;
   return {

@@ -9,7 +9,7 @@ import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 import type {DeformConvInfo} from '../../ops/deform_conv_util';
 import {deformSampleGlsl, outputPositionGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
 
-export type CoordGradTarget = 'offset'|'mask';
+export type CoordGradTarget = 'offset' | 'mask';
 
 export class DeformCoordGradProgram implements GPGPUProgram {
   variableNames: string[];
@@ -17,18 +17,14 @@ export class DeformCoordGradProgram implements GPGPUProgram {
   customUniforms = [ROW_START_UNIFORM];
   userCode: string;
 
-  constructor(
-      info: DeformConvInfo, rowCount: number, withMask: boolean,
-      target: CoordGradTarget) {
-    this.variableNames =
-        withMask ? ['dCols', 'x', 'offset', 'mask'] : ['dCols', 'x', 'offset'];
+  constructor(info: DeformConvInfo, rowCount: number, withMask: boolean, target: CoordGradTarget) {
+    this.variableNames = withMask ? ['dCols', 'x', 'offset', 'mask'] : ['dCols', 'x', 'offset'];
     const taps = info.offsetGroups * info.kernelSize;
     const perOffsetGroup = info.inChannelsPerOffsetGroup;
     const perGroup = info.inChannelsPerGroup;
     const ofOffset = target === 'offset';
     this.outputShape = [rowCount, ofOffset ? 2 * taps : taps];
-    const term = !ofOffset ? 'zValue(s, v)' :
-                             '(axis == 0 ? zGradY(s, v) : zGradX(s, v))';
+    const term = !ofOffset ? 'zValue(s, v)' : '(axis == 0 ? zGradY(s, v) : zGradX(s, v))';
     this.userCode = `
       ${outputPositionGlsl(info)}
       ${samplerZGlsl(info)}
@@ -49,11 +45,9 @@ export class DeformCoordGradProgram implements GPGPUProgram {
             int c = firstChannel + i;
             int q = c / ${perGroup};
             vec4 v = zCorners(s, c);
-            sum += getDCols(q, r, k * ${perGroup} + c - q * ${perGroup}) * ${
-        term};
+            sum += getDCols(q, r, k * ${perGroup} + c - q * ${perGroup}) * ${term};
           }
-          ${
-        ofOffset && withMask ? 'sum *= getMask(position.x, position.y, position.z, t);' : ''}
+          ${ofOffset && withMask ? 'sum *= getMask(position.x, position.y, position.z, t);' : ''}
         }
         setOutput(sum);
       }

@@ -28,7 +28,8 @@ export function columnChannelTapGlsl(info: DeformConvInfo): string {
     ivec2 columnChannelTap(int q, int j) {
       int c = q * ${perGroup} + imod(j, ${perGroup});
       return ivec2(c, (c / ${info.inChannelsPerOffsetGroup}) * ${
-      info.kernelSize} + j / ${perGroup});
+        info.kernelSize
+      } + j / ${perGroup});
     }
   `;
 }
@@ -67,7 +68,9 @@ export const BILINEAR_GLSL = `
  */
 export function samplerZGlsl(geometry: WindowGeometry, readsX = true): string {
   const {inHeight, inWidth} = geometry;
-  const corners = !readsX ? '' : `
+  const corners = !readsX
+    ? ''
+    : `
     vec4 zCorners(ZSample s, int c) {
       int y0 = s.origin.x;
       int x0 = s.origin.y;

@@ -5,7 +5,13 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
 import type {DeformConvInfo} from '../../ops/deform_conv_util';
-import {columnChannelTapGlsl, deformSampleGlsl, outputPositionGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
+import {
+  columnChannelTapGlsl,
+  deformSampleGlsl,
+  outputPositionGlsl,
+  ROW_START_UNIFORM,
+  samplerZGlsl,
+} from './deform_glsl';
 
 export class DeformIm2ColProgram implements GPGPUProgram {
   variableNames: string[];
@@ -15,9 +21,7 @@ export class DeformIm2ColProgram implements GPGPUProgram {
 
   constructor(info: DeformConvInfo, rowCount: number, withMask: boolean) {
     this.variableNames = withMask ? ['x', 'offset', 'mask'] : ['x', 'offset'];
-    this.outputShape = [
-      info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup
-    ];
+    this.outputShape = [info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup];
     this.userCode = `
       ${columnChannelTapGlsl(info)}
       ${outputPositionGlsl(info)}
@@ -32,7 +36,8 @@ export class DeformIm2ColProgram implements GPGPUProgram {
         float value = 0.0;
         if (s.inside) {
           value = zValue(s, zCorners(s, ct.x))${
-        withMask ? ' * getMask(position.x, position.y, position.z, ct.y)' : ''};
+            withMask ? ' * getMask(position.x, position.y, position.z, ct.y)' : ''
+          };
         }
         setOutput(value);
       }

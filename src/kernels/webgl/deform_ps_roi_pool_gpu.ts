@@ -15,8 +15,7 @@ export class DeformPsRoiPoolProgram implements GPGPUProgram {
 
   constructor(info: PsRoiPoolInfo) {
     const samples = info.samplesPerPart;
-    this.outputShape =
-        [info.rois, info.pooledHeight, info.pooledWidth, info.outputDim];
+    this.outputShape = [info.rois, info.pooledHeight, info.pooledWidth, info.outputDim];
     this.userCode = `
       ${psBinGlsl(info)}
       ${samplerPGlsl(info)}

@@ -19,8 +19,7 @@ export class DeformPsRoiPoolOffsetGradProgram implements GPGPUProgram {
   constructor(info: PsRoiPoolInfo) {
     const samples = info.samplesPerPart;
     const perClass = info.outputDim / info.classes;
-    this.outputShape =
-        [info.rois, info.partHeight, info.partWidth, 2 * info.classes];
+    this.outputShape = [info.rois, info.partHeight, info.partWidth, 2 * info.classes];
     this.userCode = `
       ${psBinGlsl(info)}
       ${samplerPGlsl(info)}

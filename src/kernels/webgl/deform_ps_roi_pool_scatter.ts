@@ -47,8 +47,11 @@ function sampleBinGlsl(info: PsRoiPoolInfo): string {
 }
 
 export function psRoiPoolScatterSources(
-    info: PsRoiPoolInfo, rois: TensorInfo, offset: TensorInfo,
-    dy: TensorInfo): ScatterSources {
+  info: PsRoiPoolInfo,
+  rois: TensorInfo,
+  offset: TensorInfo,
+  dy: TensorInfo,
+): ScatterSources {
   const samples = info.samplesPerPart;
   const {batchSize, height} = info;
   return {

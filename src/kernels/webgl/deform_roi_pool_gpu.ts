@@ -14,10 +14,8 @@ export class DeformRoiPoolProgram implements GPGPUProgram {
   userCode: string;
 
   constructor(info: RoiPoolInfo, withMask: boolean) {
-    this.variableNames =
-        withMask ? ['x', 'rois', 'offset', 'mask'] : ['x', 'rois', 'offset'];
-    this.outputShape =
-        [info.rois, info.pooledHeight, info.pooledWidth, info.channels];
+    this.variableNames = withMask ? ['x', 'rois', 'offset', 'mask'] : ['x', 'rois', 'offset'];
+    this.outputShape = [info.rois, info.pooledHeight, info.pooledWidth, info.channels];
     this.userCode = `
       ${roiBinGlsl(info)}
       ${samplerAGlsl(info)}

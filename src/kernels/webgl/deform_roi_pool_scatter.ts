@@ -17,8 +17,7 @@ import type {ScatterSources} from './scatter';
  * `grid` is a bound on the bins' sampling grids (rows, columns): their
  * points are the samples of a row, those beyond a bin's own grid add nothing.
  */
-export function roiPoolScatterLayout(
-    info: RoiPoolInfo, grid: [number, number]): ScatterLayout {
+export function roiPoolScatterLayout(info: RoiPoolInfo, grid: [number, number]): ScatterLayout {
   const samples = grid[0] * grid[1];
   const bins = info.rois * info.pooledHeight * info.pooledWidth;
   return {
@@ -47,8 +46,12 @@ function binGlsl(info: RoiPoolInfo): string {
 }
 
 export function roiPoolScatterSources(
-    info: RoiPoolInfo, grid: [number, number], rois: TensorInfo,
-    offset: TensorInfo, dy: TensorInfo): ScatterSources {
+  info: RoiPoolInfo,
+  grid: [number, number],
+  rois: TensorInfo,
+  offset: TensorInfo,
+  dy: TensorInfo,
+): ScatterSources {
   return {
     geometry: {
       variableNames: ['rois', 'offset'],

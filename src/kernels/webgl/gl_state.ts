@@ -5,7 +5,10 @@
 
 /** Runs `draw`, then restores bindings, viewport, scissor box, culling and blending. */
 export function withGlStateRestored<T>(
-    gl: WebGL2RenderingContext, textureUnits: number[], draw: () => T): T {
+  gl: WebGL2RenderingContext,
+  textureUnits: number[],
+  draw: () => T,
+): T {
   const drawFramebuffer = gl.getParameter(gl.DRAW_FRAMEBUFFER_BINDING);
   const readFramebuffer = gl.getParameter(gl.READ_FRAMEBUFFER_BINDING);
   const program = gl.getParameter(gl.CURRENT_PROGRAM);
@@ -15,11 +18,14 @@ export function withGlStateRestored<T>(
   const blend = gl.isEnabled(gl.BLEND);
   const cullFace = gl.isEnabled(gl.CULL_FACE);
   const blendEquation = [
-    gl.getParameter(gl.BLEND_EQUATION_RGB), gl.getParameter(gl.BLEND_EQUATION_ALPHA)
+    gl.getParameter(gl.BLEND_EQUATION_RGB),
+    gl.getParameter(gl.BLEND_EQUATION_ALPHA),
   ];
   const blendFunc = [
-    gl.getParameter(gl.BLEND_SRC_RGB), gl.getParameter(gl.BLEND_DST_RGB),
-    gl.getParameter(gl.BLEND_SRC_ALPHA), gl.getParameter(gl.BLEND_DST_ALPHA)
+    gl.getParameter(gl.BLEND_SRC_RGB),
+    gl.getParameter(gl.BLEND_DST_RGB),
+    gl.getParameter(gl.BLEND_SRC_ALPHA),
+    gl.getParameter(gl.BLEND_DST_ALPHA),
   ];
   const activeTexture = gl.getParameter(gl.ACTIVE_TEXTURE);
   const textures = textureUnits.map(unit => {

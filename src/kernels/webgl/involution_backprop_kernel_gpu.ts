@@ -15,9 +15,7 @@ export class InvolutionBackpropKernelProgram implements GPGPUProgram {
 
   constructor(info: InvolutionInfo) {
     const {kernelSize, channelsPerGroup} = info;
-    this.outputShape = [
-      info.batchSize, info.outHeight, info.outWidth, info.groups * kernelSize
-    ];
+    this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.groups * kernelSize];
     this.userCode = `
       ${involutionTapGlsl(info)}
 

@@ -15,8 +15,7 @@ export class InvolutionBackpropXProgram implements GPGPUProgram {
 
   constructor(info: InvolutionInfo) {
     const {kernelSize, filterWidth} = info;
-    this.outputShape =
-        [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+    this.outputShape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
     this.userCode = `
       void main() {
         ivec4 coords = getOutputCoords();
@@ -27,10 +26,8 @@ export class InvolutionBackpropXProgram implements GPGPUProgram {
         for (int k = 0; k < ${kernelSize}; k++) {
           // Tested non-negative before dividing: GLSL's integer division of
           // negatives is undefined.
-          int rows = coords.y + ${info.padTop} - (k / ${filterWidth}) * ${
-        info.dilationHeight};
-          int cols = coords.z + ${info.padLeft} - imod(k, ${filterWidth}) * ${
-        info.dilationWidth};
+          int rows = coords.y + ${info.padTop} - (k / ${filterWidth}) * ${info.dilationHeight};
+          int cols = coords.z + ${info.padLeft} - imod(k, ${filterWidth}) * ${info.dilationWidth};
           if (rows < 0 || cols < 0 || imod(rows, ${info.strideHeight}) != 0 ||
               imod(cols, ${info.strideWidth}) != 0) {
             continue;

@@ -14,8 +14,7 @@ export class InvolutionProgram implements GPGPUProgram {
 
   constructor(info: InvolutionInfo) {
     const {kernelSize} = info;
-    this.outputShape =
-        [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
+    this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
     this.userCode = `
       ${involutionTapGlsl(info)}
 

@@ -69,7 +69,9 @@ export function psBinGlsl(info: PsRoiPoolInfo): string {
  */
 export function samplerPGlsl(info: PsRoiPoolInfo, readsX = true): string {
   const {height, width} = info;
-  const corners = !readsX ? '' : `
+  const corners = !readsX
+    ? ''
+    : `
     vec4 pCorners(PSample s, int c) {
       return vec4(getX(s.n, s.low.x, s.low.y, c), getX(s.n, s.low.x, s.high.y, c),
                   getX(s.n, s.high.x, s.low.y, c), getX(s.n, s.high.x, s.high.y, c));

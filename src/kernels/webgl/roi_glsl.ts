@@ -16,9 +16,8 @@ export function roiBinGlsl(info: RoiPoolInfo): string {
   const {pooledHeight, pooledWidth, samplingRatio} = info;
   const scale = glslFloat(info.spatialScale);
   const gamma = glslFloat(info.gamma);
-  const grid = (extent: string, bins: number) => samplingRatio > 0 ?
-      `${samplingRatio}` :
-      `int(ceil(${extent} / ${bins}.0))`;
+  const grid = (extent: string, bins: number) =>
+    samplingRatio > 0 ? `${samplingRatio}` : `int(ceil(${extent} / ${bins}.0))`;
   return `
     struct RoiBin {
       int n;
@@ -36,8 +35,7 @@ export function roiBinGlsl(info: RoiPoolInfo): string {
       b.roiSize = end - start;
       b.size = b.roiSize / vec2(${pooledHeight}.0, ${pooledWidth}.0);
       // Adaptive sampling of an empty or inverted RoI gives no samples (mmcv).
-      b.grid = ivec2(${grid('b.roiSize.x', pooledHeight)}, ${
-      grid('b.roiSize.y', pooledWidth)});
+      b.grid = ivec2(${grid('b.roiSize.x', pooledHeight)}, ${grid('b.roiSize.y', pooledWidth)});
       vec2 shift = ${gamma} * b.roiSize *
           vec2(getOffset(r, ph, pw, 1), getOffset(r, ph, pw, 0));
       b.origin = start + shift + vec2(float(ph), float(pw)) * b.size;
@@ -59,7 +57,9 @@ export function roiBinGlsl(info: RoiPoolInfo): string {
  */
 export function samplerAGlsl(info: RoiPoolInfo, readsX = true): string {
   const {height, width} = info;
-  const corners = !readsX ? '' : `
+  const corners = !readsX
+    ? ''
+    : `
     vec4 aCorners(ASample s, int c) {
       return vec4(getX(s.n, s.low.x, s.low.y, c), getX(s.n, s.low.x, s.high.y, c),
                   getX(s.n, s.high.x, s.low.y, c), getX(s.n, s.high.x, s.high.y, c));

@@ -33,10 +33,13 @@ const MAX_SCATTER_GEOMETRY = 2 ** 26;
 export function maxScatterRows(layout: ScatterLayout): number {
   const maxSize = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
   const geometry = 4 * layout.samplesPerRow;
-  const values = layout.samplesPerRow / layout.samplesPerValue * layout.run;
-  return Math.max(1, Math.floor(Math.min(
-      maxSize * maxSize / Math.max(geometry, values),
-      MAX_SCATTER_GEOMETRY / geometry)));
+  const values = (layout.samplesPerRow / layout.samplesPerValue) * layout.run;
+  return Math.max(
+    1,
+    Math.floor(
+      Math.min((maxSize * maxSize) / Math.max(geometry, values), MAX_SCATTER_GEOMETRY / geometry),
+    ),
+  );
 }
 
 /**
@@ -44,21 +47,29 @@ export function maxScatterRows(layout: ScatterLayout): number {
  * when given. `format` is from `blendableFormat`.
  */
 export function scatterChunk(
-    backend: MathBackendWebGL, layout: ScatterLayout, format: number,
-    sources: ScatterSources, rowStart: number, rowCount: number,
-    dx: TensorInfo|null): TensorInfo {
+  backend: MathBackendWebGL,
+  layout: ScatterLayout,
+  format: number,
+  sources: ScatterSources,
+  rowStart: number,
+  rowCount: number,
+  dx: TensorInfo | null,
+): TensorInfo {
   const geometry = runProgram(
-      backend,
-      new ScatterGeometryProgram(rowCount, layout, sources.geometry),
-      sources.geometryInputs, rowStart);
+    backend,
+    new ScatterGeometryProgram(rowCount, layout, sources.geometry),
+    sources.geometryInputs,
+    rowStart,
+  );
   const values = runProgram(
-      backend,
-      new ScatterValuesProgram(rowCount, layout, sources.values),
-      sources.valuesInputs, rowStart);
+    backend,
+    new ScatterValuesProgram(rowCount, layout, sources.values),
+    sources.valuesInputs,
+    rowStart,
+  );
   let part: TensorInfo;
   try {
-    part = scatterByBlending(
-        backend, layout, format, {values, geometry, rowStart, rowCount});
+    part = scatterByBlending(backend, layout, format, {values, geometry, rowStart, rowCount});
   } finally {
     backend.disposeIntermediateTensorInfo(geometry);
     backend.disposeIntermediateTensorInfo(values);
@@ -68,14 +79,24 @@ export function scatterChunk(
 
 /** The whole scatter of `rows` rows, in chunks of at most {@link maxScatterRows}. */
 export function scatterAll(
-    backend: MathBackendWebGL, layout: ScatterLayout, format: number,
-    sources: ScatterSources, rows: number): TensorInfo {
+  backend: MathBackendWebGL,
+  layout: ScatterLayout,
+  format: number,
+  sources: ScatterSources,
+  rows: number,
+): TensorInfo {
   const chunkRows = maxScatterRows(layout);
-  let dx: TensorInfo|null = null;
+  let dx: TensorInfo | null = null;
   for (let rowStart = 0; rowStart < rows; rowStart += chunkRows) {
     dx = scatterChunk(
-        backend, layout, format, sources, rowStart,
-        Math.min(chunkRows, rows - rowStart), dx);
+      backend,
+      layout,
+      format,
+      sources,
+      rowStart,
+      Math.min(chunkRows, rows - rowStart),
+      dx,
+    );
   }
   return dx!;
 }

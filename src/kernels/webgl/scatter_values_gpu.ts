@@ -23,9 +23,7 @@ export class ScatterValuesProgram implements GPGPUProgram {
 
   constructor(rowCount: number, layout: ScatterLayout, source: ScatterSource) {
     this.variableNames = source.variableNames;
-    this.outputShape = [
-      rowCount, layout.samplesPerRow / layout.samplesPerValue, layout.run
-    ];
+    this.outputShape = [rowCount, layout.samplesPerRow / layout.samplesPerValue, layout.run];
     if (source.usesRowStart) {
       this.customUniforms = [ROW_START_UNIFORM];
     }
