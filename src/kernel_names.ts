@@ -22,6 +22,7 @@ export interface DeformConv2DInputs extends NamedTensorInfoMap {
   x: TensorInfo;
   filter: TensorInfo;
   offset: TensorInfo;
+  bias?: TensorInfo;
 }
 
 /** DCNv2 forward: as DCNv1 plus `mask`. */
@@ -40,6 +41,7 @@ export interface DeformConv2DBackpropInputInputs extends NamedTensorInfoMap {
   x: TensorInfo;
   filter: TensorInfo;
   offset: TensorInfo;
+  mask?: TensorInfo;
   dy: TensorInfo;
 }
 
@@ -51,6 +53,7 @@ export interface DeformConv2DBackpropFilterAttrs extends DeformConv2DAttrs {
 export interface DeformConv2DBackpropFilterInputs extends NamedTensorInfoMap {
   x: TensorInfo;
   offset: TensorInfo;
+  mask?: TensorInfo;
   dy: TensorInfo;
 }
 
@@ -73,6 +76,9 @@ export interface DCNv3Attrs {
 
 /** Backward of DCNv3: inputs as the forward plus `dy`; returns `[dx, dOffset, dMask]`. */
 export const DCNv3BackpropInput = 'DCNv3BackpropInput';
+export interface DCNv3BackpropInputInputs extends DCNv3Inputs {
+  dy: TensorInfo;
+}
 
 /** Involution (Li et al. 2021): `x`, and `kernel`, one generated kernel per output position and group. */
 export const Involution = 'Involution';
@@ -90,9 +96,17 @@ export interface InvolutionAttrs {
 
 /** Backward of Involution: inputs as the forward plus `dy`; returns `[dx, dKernel]`. */
 export const InvolutionBackpropInput = 'InvolutionBackpropInput';
+export interface InvolutionBackpropInputInputs extends InvolutionInputs {
+  dy: TensorInfo;
+}
 
 /** mmcv's DeformRoIPool: `x`, `rois` `[R, 5]`, `offset` `[R, ph, pw, 2]` (zeros when the user gives none). */
 export const DeformRoIPool = 'DeformRoIPool';
+export interface DeformRoIPoolInputs extends NamedTensorInfoMap {
+  x: TensorInfo;
+  rois: TensorInfo;
+  offset: TensorInfo;
+}
 export interface DeformRoIPoolAttrs {
   outputSize: [number, number];
   spatialScale: number;
@@ -101,11 +115,22 @@ export interface DeformRoIPoolAttrs {
 }
 /** DeformRoIPool times a per-bin `mask` `[R, ph, pw, 1]` (mmcv's modulated variant). */
 export const ModulatedDeformRoIPool = 'ModulatedDeformRoIPool';
+export interface ModulatedDeformRoIPoolInputs extends DeformRoIPoolInputs {
+  mask: TensorInfo;
+}
 /** Backward of DeformRoIPool: inputs as the forward plus `dy`; returns `[dx, dOffset]`. */
 export const DeformRoIPoolBackprop = 'DeformRoIPoolBackprop';
+export interface DeformRoIPoolBackpropInputs extends DeformRoIPoolInputs {
+  dy: TensorInfo;
+}
 
 /** DCNv1's deformable position-sensitive RoI pooling: `x`, `rois`, `offset` (trans; zeros when none). */
 export const DeformPSRoIPool = 'DeformPSRoIPool';
+export interface DeformPSRoIPoolInputs extends NamedTensorInfoMap {
+  x: TensorInfo;
+  rois: TensorInfo;
+  offset: TensorInfo;
+}
 export interface DeformPSRoIPoolAttrs {
   outputDim: number;
   groupSize: number;
@@ -117,3 +142,26 @@ export interface DeformPSRoIPoolAttrs {
 }
 /** Backward of DeformPSRoIPool: returns `[dx, dOffset]`. */
 export const DeformPSRoIPoolBackprop = 'DeformPSRoIPoolBackprop';
+export interface DeformPSRoIPoolBackpropInputs extends DeformPSRoIPoolInputs {
+  dy: TensorInfo;
+}
+
+/** Inputs and attributes of every kernel above, by name: what a backend's kernel function receives. */
+export interface KernelTypes {
+  [DeformConv2D]: {inputs: DeformConv2DInputs; attrs: DeformConv2DAttrs};
+  [ModulatedDeformConv2D]: {inputs: ModulatedDeformConv2DInputs; attrs: DeformConv2DAttrs};
+  [DeformConv2DBackpropInput]: {inputs: DeformConv2DBackpropInputInputs; attrs: DeformConv2DAttrs};
+  [DeformConv2DBackpropFilter]: {
+    inputs: DeformConv2DBackpropFilterInputs;
+    attrs: DeformConv2DBackpropFilterAttrs;
+  };
+  [DCNv3]: {inputs: DCNv3Inputs; attrs: DCNv3Attrs};
+  [DCNv3BackpropInput]: {inputs: DCNv3BackpropInputInputs; attrs: DCNv3Attrs};
+  [Involution]: {inputs: InvolutionInputs; attrs: InvolutionAttrs};
+  [InvolutionBackpropInput]: {inputs: InvolutionBackpropInputInputs; attrs: InvolutionAttrs};
+  [DeformRoIPool]: {inputs: DeformRoIPoolInputs; attrs: DeformRoIPoolAttrs};
+  [ModulatedDeformRoIPool]: {inputs: ModulatedDeformRoIPoolInputs; attrs: DeformRoIPoolAttrs};
+  [DeformRoIPoolBackprop]: {inputs: DeformRoIPoolBackpropInputs; attrs: DeformRoIPoolAttrs};
+  [DeformPSRoIPool]: {inputs: DeformPSRoIPoolInputs; attrs: DeformPSRoIPoolAttrs};
+  [DeformPSRoIPoolBackprop]: {inputs: DeformPSRoIPoolBackpropInputs; attrs: DeformPSRoIPoolAttrs};
+}

@@ -12,46 +12,22 @@
  * Groups are a batch dimension of the GEMMs: columns `[G, rows, K C/G]`,
  * filter `[G, K C/G, Cout/G]`.
  */
-import {
-  getBackend,
-  getKernel,
-  KernelBackend,
-  NamedAttrMap,
-  NamedTensorInfoMap,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import {KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {maxColumnElements} from '../flags';
 import type {DeformConv2DAttrs, DeformConv2DBackpropFilterAttrs} from '../kernel_names';
-import {computeDeformConvInfo, DeformConvInfo} from '../ops/deform_conv_util';
+import {computeDeformConvInfo, DeformConvInfo} from '../shape/deform_conv';
 import type {DeformConvSampling} from './deform_conv_sampling';
+import {runBackendKernel} from './kernel_util';
 
 /** Backend tensors created along the way, disposed together at the end. */
 class Intermediates {
   private readonly tensors: TensorInfo[] = [];
   constructor(readonly backend: KernelBackend) {}
 
-  /** Runs a registered kernel of the active backend; its result is disposed with the others. */
-  run(
-    kernelName: string,
-    inputs: NamedTensorInfoMap | TensorInfo[],
-    attrs: NamedAttrMap = {},
-  ): TensorInfo {
-    const kernel = getKernel(kernelName, getBackend());
-    if (kernel == null) {
-      throw new Error(
-        `tfjs-deform: the ${getBackend()} backend has no '${
-          kernelName
-        }' kernel, which the deformable convolutions need`,
-      );
-    }
-    return this.add(
-      kernel.kernelFunc({
-        inputs: inputs as NamedTensorInfoMap,
-        backend: this.backend,
-        attrs,
-      }) as TensorInfo,
-    );
+  /** Runs a registered kernel of the backend; its result is disposed with the others. */
+  run(kernelName: string, inputs: NamedTensorInfoMap | TensorInfo[], attrs: NamedAttrMap = {}) {
+    return this.add(runBackendKernel(this.backend, kernelName, inputs, attrs));
   }
 
   add(t: TensorInfo): TensorInfo {
@@ -90,10 +66,7 @@ function forEachChunk(
     sampling.maxColumnElements?.(backend, info) ?? Infinity,
   );
   const rows = rowCount(info);
-  const chunk = Math.max(
-    1,
-    Math.min(rows, Math.floor(budget / (info.kernelSize * info.inChannels))),
-  );
+  const chunk = Math.max(1, Math.min(rows, Math.floor(budget / (info.taps * info.inChannels))));
   for (let start = 0; start < rows; start += chunk) {
     fn(start, Math.min(chunk, rows - start));
   }
@@ -128,7 +101,7 @@ function batchMatMul(
 
 /** `[kh, kw, C/G, Cout]` as `[G, K C/G, Cout/G]`. */
 function groupedFilter(scope: Intermediates, info: DeformConvInfo, filter: TensorInfo): TensorInfo {
-  const depth = info.kernelSize * info.inChannelsPerGroup;
+  const depth = info.taps * info.inChannelsPerGroup;
   if (info.groups === 1) {
     return scope.reshape(filter, [1, depth, info.outChannels]);
   }
@@ -184,12 +157,7 @@ function dyChunk(
 /** Joins per-chunk results along rows and gives them `shape`; the result is the caller's. */
 function joinRows(scope: Intermediates, chunks: TensorInfo[], shape: number[]): TensorInfo {
   const joined = chunks.length === 1 ? chunks[0] : scope.run('Concat', chunks, {axis: 0});
-  const kernel = getKernel('Reshape', getBackend())!;
-  return kernel.kernelFunc({
-    inputs: {x: joined},
-    backend: scope.backend,
-    attrs: {shape},
-  }) as TensorInfo;
+  return runBackendKernel(scope.backend, 'Reshape', {x: joined}, {shape});
 }
 
 export interface DeformConvTensors {

@@ -17,7 +17,7 @@
  */
 import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {DeformConvInfo} from '../ops/deform_conv_util';
+import type {DeformConvInfo} from '../shape/deform_conv';
 
 export interface DeformConvSampling {
   /**

@@ -24,7 +24,7 @@ import type {Initializer} from '@tensorflow/tfjs-layers/dist/initializers';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {dcnv3} from '../ops/dcnv3';
-import {outputExtent} from '../ops/deform_conv_util';
+import {outputExtent} from '../shape/window';
 import {resolveKeras} from './keras_objects';
 import {denseLastAxis, layerNorm} from './layer_util';
 

@@ -14,7 +14,7 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 import type {Regularizer} from '@tensorflow/tfjs-layers/dist/regularizers';
 
 import {deformConv2d} from '../ops/deform_conv2d';
-import {outputExtent, resolvePad} from '../ops/deform_conv_util';
+import {outputExtent, resolvePad} from '../shape/window';
 import {pair} from '../ops/op_util';
 import {KerasIdentifier, resolveKeras, serializeKeras} from './keras_objects';
 

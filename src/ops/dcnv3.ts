@@ -2,12 +2,13 @@ import {engine, op, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 import {DCNv3, DCNv3Attrs} from '../kernel_names';
-import {computeDcnv3Info} from './dcnv3_util';
-import {checkArg, checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
+import {computeDCNv3Info} from '../shape/dcnv3';
+import {checkArg} from '../check_arg';
+import {checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
 import {checkOutputSize, windowOpArgs, WindowOpArgs, withInputRank} from './window_args';
 
 /** Arguments of {@link dcnv3}. */
-export interface Dcnv3Args extends WindowOpArgs {
+export interface DCNv3Args extends WindowOpArgs {
   offset: Tensor | TensorLike;
   mask: Tensor | TensorLike;
   offsetScale?: number;
@@ -41,7 +42,7 @@ export interface Dcnv3Args extends WindowOpArgs {
  * gradients. Gradients w.r.t. `x`, `offset` and `mask` (InternImage's CUDA
  * rule at integer positions, as mmcv's).
  */
-function dcnv3_(args: Dcnv3Args): Tensor4D | Tensor3D {
+function dcnv3_(args: DCNv3Args): Tensor4D | Tensor3D {
   const opName = 'dcnv3';
   const {x, rank, attrs: window} = windowOpArgs(opName, args, () => 0);
   const offset = to4D(floatTensorArg(opName, 'offset', args.offset, [rank]));
@@ -60,7 +61,7 @@ function dcnv3_(args: Dcnv3Args): Tensor4D | Tensor3D {
     `removeCenter needs an odd kernel, got ${kernelSize[0]}x${kernelSize[1]}`,
   );
   const attrs: DCNv3Attrs = {...window, offsetScale, removeCenter};
-  const info = computeDcnv3Info(x.shape, attrs);
+  const info = computeDCNv3Info(x.shape, attrs);
   checkOutputSize(opName, info);
   const points = `${plural(groups, 'group')} and ${info.points} sampling points`;
   const perPosition = [info.batchSize, info.outHeight, info.outWidth];
@@ -70,5 +71,5 @@ function dcnv3_(args: Dcnv3Args): Tensor4D | Tensor3D {
 }
 
 export const dcnv3 = op({dcnv3_}) as {
-  <R extends Tensor3D | Tensor4D = Tensor4D>(args: Dcnv3Args): R;
+  <R extends Tensor3D | Tensor4D = Tensor4D>(args: DCNv3Args): R;
 };

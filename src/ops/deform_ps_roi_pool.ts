@@ -1,11 +1,12 @@
 import {engine, op, Tensor4D, zeros} from '@tensorflow/tfjs-core';
 
 import {DeformPSRoIPool, DeformPSRoIPoolAttrs} from '../kernel_names';
-import {checkArg, floatTensorArg, pair} from './op_util';
+import {checkArg} from '../check_arg';
+import {floatTensorArg, pair} from './op_util';
 import {featuresAndRois, finiteArg, outputSizeArg, TensorArg} from './roi_args';
 
 /** Arguments of {@link deformPsRoiPool}. */
-export interface DeformPsRoiPoolArgs {
+export interface DeformPSRoIPoolArgs {
   x: TensorArg;
   rois: TensorArg;
   offset?: TensorArg;
@@ -41,7 +42,7 @@ export interface DeformPsRoiPoolArgs {
  * to `x` and `offset`; the offset gradient is 0 where the clamped sample
  * position is an integer (as the peer's). `rois` get zero gradients.
  */
-function deformPsRoiPool_(args: DeformPsRoiPoolArgs): Tensor4D {
+function deformPsRoiPool_(args: DeformPSRoIPoolArgs): Tensor4D {
   const opName = 'deformPsRoiPool';
   checkArg(
     args != null && typeof args === 'object',

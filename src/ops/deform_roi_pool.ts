@@ -1,11 +1,11 @@
 import {engine, NamedTensorMap, op, Tensor4D, zeros} from '@tensorflow/tfjs-core';
 
 import {DeformRoIPool, DeformRoIPoolAttrs, ModulatedDeformRoIPool} from '../kernel_names';
-import {checkArg} from './op_util';
+import {checkArg} from '../check_arg';
 import {featuresAndRois, finiteArg, outputSizeArg, perBinArg, TensorArg} from './roi_args';
 
 /** Arguments of {@link deformRoiPool}. */
-export interface DeformRoiPoolArgs {
+export interface DeformRoIPoolArgs {
   x: TensorArg;
   rois: TensorArg;
   offset?: TensorArg;
@@ -16,12 +16,12 @@ export interface DeformRoiPoolArgs {
 }
 
 /** Arguments of {@link modulatedDeformRoiPool}. */
-export interface ModulatedDeformRoiPoolArgs extends DeformRoiPoolArgs {
+export interface ModulatedDeformRoIPoolArgs extends DeformRoIPoolArgs {
   offset: TensorArg;
   mask: TensorArg;
 }
 
-function prepare(opName: string, args: DeformRoiPoolArgs, withMask: boolean) {
+function prepare(opName: string, args: DeformRoIPoolArgs, withMask: boolean) {
   checkArg(
     args != null && typeof args === 'object',
     opName,
@@ -49,7 +49,7 @@ function prepare(opName: string, args: DeformRoiPoolArgs, withMask: boolean) {
       : perBinArg(opName, 'offset', args.offset, [...perBin, 2]);
   const inputs: NamedTensorMap = {x, rois, offset};
   if (withMask) {
-    inputs.mask = perBinArg(opName, 'mask', (args as ModulatedDeformRoiPoolArgs).mask, [
+    inputs.mask = perBinArg(opName, 'mask', (args as ModulatedDeformRoIPoolArgs).mask, [
       ...perBin,
       1,
     ]);
@@ -77,7 +77,7 @@ function prepare(opName: string, args: DeformRoiPoolArgs, withMask: boolean) {
  * behaviour in the replicated border zones); `rois` get zero gradients.
  * The batch indices are checked (a small synchronous read of `rois`).
  */
-function deformRoiPool_(args: DeformRoiPoolArgs): Tensor4D {
+function deformRoiPool_(args: DeformRoIPoolArgs): Tensor4D {
   const {inputs, attrs} = prepare('deformRoiPool', args, false);
   return engine().runKernel(DeformRoIPool, inputs, {...attrs}) as Tensor4D;
 }
@@ -87,7 +87,7 @@ function deformRoiPool_(args: DeformRoiPoolArgs): Tensor4D {
  * (mmcv's `ModulatedDeformRoIPoolPack` applies the sigmoid before). Gradients
  * flow to `x`, `offset` and `mask`.
  */
-function modulatedDeformRoiPool_(args: ModulatedDeformRoiPoolArgs): Tensor4D {
+function modulatedDeformRoiPool_(args: ModulatedDeformRoIPoolArgs): Tensor4D {
   checkArg(args?.offset != null, 'modulatedDeformRoiPool', 'offset is required');
   const {inputs, attrs} = prepare('modulatedDeformRoiPool', args, true);
   return engine().runKernel(ModulatedDeformRoIPool, inputs, {...attrs}) as Tensor4D;

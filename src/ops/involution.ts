@@ -2,7 +2,7 @@ import {engine, op, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 import {Involution} from '../kernel_names';
-import {computeInvolutionInfo} from './involution_util';
+import {computeInvolutionInfo} from '../shape/involution';
 import {checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
 import {checkOutputSize, windowOpArgs, WindowOpArgs, withInputRank} from './window_args';
 

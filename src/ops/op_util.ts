@@ -2,12 +2,7 @@
 import {reshape, tensor, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
-/** Throws `Error('<op>: <message>')` unless `condition` holds. */
-export function checkArg(condition: boolean, opName: string, message: string): asserts condition {
-  if (!condition) {
-    throw new Error(`${opName}: ${message}`);
-  }
-}
+import {checkArg} from '../check_arg';
 
 /** Reads a number-or-pair attribute (strides, dilations) as a positive pair. */
 export function pair(

@@ -2,7 +2,8 @@
 import {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
-import {checkArg, floatTensorArg, pair} from './op_util';
+import {checkArg} from '../check_arg';
+import {floatTensorArg, pair} from './op_util';
 
 export type TensorArg = Tensor | TensorLike;
 

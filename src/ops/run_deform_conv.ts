@@ -7,8 +7,10 @@ import type {NamedTensorMap} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 import type {DeformConv2DAttrs} from '../kernel_names';
-import {computeDeformConvInfo, DeformConvArgs, resolveDeformConvAttrs} from './deform_conv_util';
-import {checkArg, checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
+import {computeDeformConvInfo} from '../shape/deform_conv';
+import {DeformConvArgs, resolveDeformConvAttrs} from './deform_conv_args';
+import {checkArg} from '../check_arg';
+import {checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
 import {withInputRank} from './window_args';
 
 type TensorArg = Tensor | TensorLike;

@@ -7,8 +7,9 @@ import {reshape, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
 
 import type {ExplicitPad} from '../kernel_names';
-import {PadArg, resolvePad, WindowGeometry} from './deform_conv_util';
-import {checkArg, floatTensorArg, pair, to4D} from './op_util';
+import {PadArg, resolvePad, WindowGeometry} from '../shape/window';
+import {checkArg} from '../check_arg';
+import {floatTensorArg, pair, to4D} from './op_util';
 
 export interface WindowOpArgs {
   x: Tensor | TensorLike;

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {COLUMN_BUFFER_BYTES, deformConv2d, modulatedDeformConv2d} from '../../src/index';
 import type {PadArg} from '../../src/index';
-import {computeDeformConvInfo, resolveDeformConvAttrs} from '../../src/ops/deform_conv_util';
+import {computeDeformConvInfo} from '../../src/shape/deform_conv';
+import {resolveDeformConvAttrs} from '../../src/ops/deform_conv_args';
 import {describeAllBackends} from '../util/backends';
 import {expectClose} from '../util/expect';
 import {rng} from '../util/random';
@@ -80,7 +81,7 @@ function makeCase(random: () => number): FuzzCase {
       continue;
     }
     const rows: [number, number, number] = [xShape[0], info.outHeight, info.outWidth];
-    const taps = offsetGroups * info.kernelSize;
+    const taps = offsetGroups * info.taps;
     const rowCount = rows[0] * rows[1] * rows[2];
     const offsetValue = () => {
       const r = random();
@@ -106,7 +107,7 @@ function makeCase(random: () => number): FuzzCase {
       bias: random() < 0.5 ? fill(outChannels, () => 2 * random() - 1) : null,
       lossWeights: fill(rowCount * outChannels, () => 2 * random() - 1),
       args,
-      columnBytes: random() < 0.3 ? 4 * info.kernelSize * channels * int(1, 3) : 64 * 1024 * 1024,
+      columnBytes: random() < 0.3 ? 4 * info.taps * channels * int(1, 3) : 64 * 1024 * 1024,
     };
   }
 }

@@ -37,10 +37,10 @@ import {
 import {setModuleGeometry} from '../../src/kernels/wasm/deform_conv_sampling_wasm';
 import {deformWasm, heapMemory, wasmHeap} from '../../src/kernels/wasm/deform_wasm_module';
 import {setGroupedGeometry} from '../../src/kernels/wasm/wasm_heap_util';
-import {computeDcnv3Info, Dcnv3Info} from '../../src/ops/dcnv3_util';
-import {computeDeformConvInfo, DeformConvInfo} from '../../src/ops/deform_conv_util';
-import {computeInvolutionInfo, InvolutionInfo} from '../../src/ops/involution_util';
-import {computePsRoiPoolInfo, computeRoiPoolInfo} from '../../src/ops/roi_pool_util';
+import {computeDCNv3Info, DCNv3Info} from '../../src/shape/dcnv3';
+import {computeDeformConvInfo, DeformConvInfo} from '../../src/shape/deform_conv';
+import {computeInvolutionInfo, InvolutionInfo} from '../../src/shape/involution';
+import {computePSRoIPoolInfo, computeRoIPoolInfo} from '../../src/shape/roi_pool';
 import {describeBackend} from '../util/backends';
 import {expectClose} from '../util/expect';
 import {rng} from '../util/random';
@@ -178,11 +178,11 @@ function randomWindow<Info extends {outHeight: number; outWidth: number}>(
   }
 }
 
-function randomDcnv3Info(random: () => number): Dcnv3Info {
+function randomDcnv3Info(random: () => number): DCNv3Info {
   return randomWindow(random, ([n, h, w, c], window) => {
     const groups = 1 + Math.floor(random() * 3);
     const [kh, kw] = window.kernelSize;
-    return computeDcnv3Info([n, h, w, c * groups], {
+    return computeDCNv3Info([n, h, w, c * groups], {
       ...window,
       groups,
       offsetScale: [1, 0.5, 1.5][Math.floor(random() * 3)],
@@ -213,9 +213,9 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const rows = info.batchSize * info.outHeight * info.outWidth;
       const rowStart = Math.floor(random() * rows);
       const rowCount = 1 + Math.floor(random() * (rows - rowStart));
-      const taps = info.offsetGroups * info.kernelSize;
+      const taps = info.offsetGroups * info.taps;
       const imageSize = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
-      const colsSize = rowCount * info.kernelSize * info.inChannels;
+      const colsSize = rowCount * info.taps * info.inChannels;
       const names = ['x', 'offset', 'mask', 'zeros', 'cols', 'dCols', 'dx', 'dOffset', 'dMask'];
       const sizes = [
         imageSize,
@@ -445,7 +445,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const positions = info.batchSize * info.outHeight * info.outWidth;
       const imageSize = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
       const outSize = positions * info.inChannels;
-      const kernelSize = positions * info.groups * info.kernelSize;
+      const kernelSize = positions * info.groups * info.taps;
       const names = ['x', 'kernel', 'y', 'dy', 'dx', 'dKernel'];
       const sizes = [imageSize, kernelSize, outSize, outSize, imageSize, kernelSize];
       const arena = new GuardedArena(backend, sizes);
@@ -518,7 +518,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
           random() < 0.15 ? POISON[Math.floor(random() * POISON.length)] : 4 * random() - 2,
         );
       const modulated = random() < 0.5;
-      const roiInfo = computeRoiPoolInfo([n, h, w, int(1, 6)], [roiCount, 5], {
+      const roiInfo = computeRoIPoolInfo([n, h, w, int(1, 6)], [roiCount, 5], {
         outputSize: [int(1, 3), int(1, 3)],
         spatialScale: [1, 0.5][int(0, 1)],
         samplingRatio: int(0, 2),
@@ -615,7 +615,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const [outputDim, groupSize] = [int(1, 3), int(1, 2)];
       const classes = [1, outputDim][int(0, 1)];
       const [partHeight, partWidth] = [int(1, 3), int(1, 3)];
-      const psInfo = computePsRoiPoolInfo(
+      const psInfo = computePSRoIPoolInfo(
         [n, h, w, outputDim * groupSize * groupSize],
         [roiCount, 5],
         [roiCount, partHeight, partWidth, 2 * classes],

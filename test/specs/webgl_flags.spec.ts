@@ -25,7 +25,7 @@ import {webglSampling} from '../../src/kernels/webgl/deform_conv_sampling_webgl'
 import {ScatterGeometryProgram} from '../../src/kernels/webgl/scatter_geometry_gpu';
 import {ScatterValuesProgram} from '../../src/kernels/webgl/scatter_values_gpu';
 import {deformCol2im} from '../../src/kernels/reference/deform_sampling';
-import {computeDeformConvInfo} from '../../src/ops/deform_conv_util';
+import {computeDeformConvInfo} from '../../src/shape/deform_conv';
 import {describeBackend} from '../util/backends';
 import {expectClose, Tolerance} from '../util/expect';
 import {checkGradients} from '../util/finite_diff';

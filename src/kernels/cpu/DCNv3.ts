@@ -1,15 +1,14 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
 
-import {DCNv3, DCNv3Attrs, DCNv3Inputs} from '../../kernel_names';
-import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {DCNv3} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeDCNv3Info} from '../../shape/dcnv3';
 import {dcnv3Forward} from '../reference/dcnv3';
 import {values} from './cpu_util';
 
-const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, offset, mask} = inputs as DCNv3Inputs;
-  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
+const dcnv3: TypedKernelFunc<typeof DCNv3, MathBackendCPU> = ({inputs, backend: cpu, attrs}) => {
+  const {x, offset, mask} = inputs;
+  const info = computeDCNv3Info(x.shape, attrs);
   const y = dcnv3Forward(info, values(cpu, x), values(cpu, offset), values(cpu, mask));
   return cpu.makeTensorInfo(
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
@@ -18,4 +17,4 @@ const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
   );
 };
 
-export const dcnv3Config: KernelConfig = {kernelName: DCNv3, backendName: 'cpu', kernelFunc: dcnv3};
+export const dcnv3Config = typedKernelConfig(DCNv3, 'cpu', dcnv3);

@@ -1,15 +1,18 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DCNv3Attrs, DCNv3BackpropInput, DCNv3Inputs} from '../../kernel_names';
-import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {DCNv3BackpropInput} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeDCNv3Info} from '../../shape/dcnv3';
 import {dcnv3Backward} from '../reference/dcnv3';
 import {values} from './cpu_util';
 
-const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, offset, mask, dy} = inputs as DCNv3Inputs & {dy: TensorInfo};
-  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
+const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, MathBackendCPU> = ({
+  inputs,
+  backend: cpu,
+  attrs,
+}) => {
+  const {x, offset, mask, dy} = inputs;
+  const info = computeDCNv3Info(x.shape, attrs);
   const {dx, dOffset, dMask} = dcnv3Backward(
     info,
     values(cpu, x),
@@ -24,8 +27,8 @@ const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   ];
 };
 
-export const dcnv3BackpropInputConfig: KernelConfig = {
-  kernelName: DCNv3BackpropInput,
-  backendName: 'cpu',
-  kernelFunc: dcnv3BackpropInput,
-};
+export const dcnv3BackpropInputConfig = typedKernelConfig(
+  DCNv3BackpropInput,
+  'cpu',
+  dcnv3BackpropInput,
+);

@@ -1,25 +1,18 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformPSRoIPoolAttrs, DeformPSRoIPoolBackprop} from '../../kernel_names';
-import {computePsRoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformPSRoIPoolBackprop} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computePSRoIPoolInfo} from '../../shape/roi_pool';
 import {deformPsRoiPoolBackward} from '../reference/deform_ps_roi_pool';
 import {values} from './cpu_util';
 
-const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, rois, offset, dy} = inputs as {
-    x: TensorInfo;
-    rois: TensorInfo;
-    offset: TensorInfo;
-    dy: TensorInfo;
-  };
-  const info = computePsRoiPoolInfo(
-    x.shape,
-    rois.shape,
-    offset.shape,
-    attrs as unknown as DeformPSRoIPoolAttrs,
-  );
+const deformPsRoiPoolBackprop: TypedKernelFunc<typeof DeformPSRoIPoolBackprop, MathBackendCPU> = ({
+  inputs,
+  backend: cpu,
+  attrs,
+}) => {
+  const {x, rois, offset, dy} = inputs;
+  const info = computePSRoIPoolInfo(x.shape, rois.shape, offset.shape, attrs);
   const {dx, dOffset} = deformPsRoiPoolBackward(
     info,
     values(cpu, x),
@@ -33,8 +26,8 @@ const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   ];
 };
 
-export const deformPSRoIPoolBackpropConfig: KernelConfig = {
-  kernelName: DeformPSRoIPoolBackprop,
-  backendName: 'cpu',
-  kernelFunc: deformPsRoiPoolBackprop,
-};
+export const deformPSRoIPoolBackpropConfig = typedKernelConfig(
+  DeformPSRoIPoolBackprop,
+  'cpu',
+  deformPsRoiPoolBackprop,
+);

@@ -1,18 +1,18 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformRoIPool, DeformRoIPoolAttrs} from '../../kernel_names';
-import {computeRoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformRoIPool, ModulatedDeformRoIPool} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {deformRoiPoolForward} from '../reference/deform_roi_pool';
 import {values} from './cpu_util';
 
-type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; mask?: TensorInfo};
-
 /** The pooled `[R, ph, pw, C]` values, times `mask` when given (the modulated kernel). */
-export const deformRoiPoolCpu: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, rois, offset, mask} = inputs as Inputs;
-  const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
+export const deformRoiPoolCpu: TypedKernelFunc<
+  typeof DeformRoIPool | typeof ModulatedDeformRoIPool,
+  MathBackendCPU
+> = ({inputs, backend: cpu, attrs}) => {
+  const {x, rois, offset, mask} = inputs;
+  const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
   const y = deformRoiPoolForward(info, values(cpu, x), values(cpu, rois), values(cpu, offset));
   if (mask != null) {
     const m = values(cpu, mask);
@@ -25,8 +25,4 @@ export const deformRoiPoolCpu: KernelFunc = ({inputs, backend, attrs}) => {
   );
 };
 
-export const deformRoIPoolConfig: KernelConfig = {
-  kernelName: DeformRoIPool,
-  backendName: 'cpu',
-  kernelFunc: deformRoiPoolCpu,
-};
+export const deformRoIPoolConfig = typedKernelConfig(DeformRoIPool, 'cpu', deformRoiPoolCpu);

@@ -1,20 +1,18 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformRoIPoolAttrs, DeformRoIPoolBackprop} from '../../kernel_names';
-import {computeRoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformRoIPoolBackprop} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {deformRoiPoolBackward} from '../reference/deform_roi_pool';
 import {values} from './cpu_util';
 
-const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, rois, offset, dy} = inputs as {
-    x: TensorInfo;
-    rois: TensorInfo;
-    offset: TensorInfo;
-    dy: TensorInfo;
-  };
-  const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
+const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, MathBackendCPU> = ({
+  inputs,
+  backend: cpu,
+  attrs,
+}) => {
+  const {x, rois, offset, dy} = inputs;
+  const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
   const {dx, dOffset} = deformRoiPoolBackward(
     info,
     values(cpu, x),
@@ -28,8 +26,8 @@ const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   ];
 };
 
-export const deformRoIPoolBackpropConfig: KernelConfig = {
-  kernelName: DeformRoIPoolBackprop,
-  backendName: 'cpu',
-  kernelFunc: deformRoiPoolBackprop,
-};
+export const deformRoIPoolBackpropConfig = typedKernelConfig(
+  DeformRoIPoolBackprop,
+  'cpu',
+  deformRoiPoolBackprop,
+);

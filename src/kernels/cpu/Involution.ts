@@ -1,15 +1,18 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
 
-import {Involution, InvolutionAttrs, InvolutionInputs} from '../../kernel_names';
-import {computeInvolutionInfo} from '../../ops/involution_util';
+import {Involution} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeInvolutionInfo} from '../../shape/involution';
 import {involutionForward} from '../reference/involution';
 import {values} from './cpu_util';
 
-const involution: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, kernel} = inputs as InvolutionInputs;
-  const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
+const involution: TypedKernelFunc<typeof Involution, MathBackendCPU> = ({
+  inputs,
+  backend: cpu,
+  attrs,
+}) => {
+  const {x, kernel} = inputs;
+  const info = computeInvolutionInfo(x.shape, attrs);
   const y = involutionForward(info, values(cpu, x), values(cpu, kernel));
   return cpu.makeTensorInfo(
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
@@ -18,8 +21,4 @@ const involution: KernelFunc = ({inputs, backend, attrs}) => {
   );
 };
 
-export const involutionConfig: KernelConfig = {
-  kernelName: Involution,
-  backendName: 'cpu',
-  kernelFunc: involution,
-};
+export const involutionConfig = typedKernelConfig(Involution, 'cpu', involution);

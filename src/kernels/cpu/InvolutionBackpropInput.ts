@@ -1,15 +1,18 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {InvolutionAttrs, InvolutionBackpropInput, InvolutionInputs} from '../../kernel_names';
-import {computeInvolutionInfo} from '../../ops/involution_util';
+import {InvolutionBackpropInput} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeInvolutionInfo} from '../../shape/involution';
 import {involutionBackpropKernel, involutionBackpropX} from '../reference/involution';
 import {values} from './cpu_util';
 
-const involutionBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
-  const cpu = backend as MathBackendCPU;
-  const {x, kernel, dy} = inputs as InvolutionInputs & {dy: TensorInfo};
-  const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
+const involutionBackpropInput: TypedKernelFunc<typeof InvolutionBackpropInput, MathBackendCPU> = ({
+  inputs,
+  backend: cpu,
+  attrs,
+}) => {
+  const {x, kernel, dy} = inputs;
+  const info = computeInvolutionInfo(x.shape, attrs);
   return [
     cpu.makeTensorInfo(
       x.shape,
@@ -24,8 +27,8 @@ const involutionBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   ];
 };
 
-export const involutionBackpropInputConfig: KernelConfig = {
-  kernelName: InvolutionBackpropInput,
-  backendName: 'cpu',
-  kernelFunc: involutionBackpropInput,
-};
+export const involutionBackpropInputConfig = typedKernelConfig(
+  InvolutionBackpropInput,
+  'cpu',
+  involutionBackpropInput,
+);

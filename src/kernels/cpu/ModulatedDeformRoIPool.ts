@@ -1,10 +1,9 @@
-import type {KernelConfig} from '@tensorflow/tfjs-core';
-
 import {ModulatedDeformRoIPool} from '../../kernel_names';
+import {typedKernelConfig} from '../kernel_util';
 import {deformRoiPoolCpu} from './DeformRoIPool';
 
-export const modulatedDeformRoIPoolConfig: KernelConfig = {
-  kernelName: ModulatedDeformRoIPool,
-  backendName: 'cpu',
-  kernelFunc: deformRoiPoolCpu,
-};
+export const modulatedDeformRoIPoolConfig = typedKernelConfig(
+  ModulatedDeformRoIPool,
+  'cpu',
+  deformRoiPoolCpu,
+);

@@ -8,7 +8,7 @@ import {optionalValues, values} from './cpu_util';
 export const cpuSampling: DeformConvSampling = {
   im2col(backend, info, x, offset, mask, rowStart, rowCount) {
     const cpu = backend as MathBackendCPU;
-    const depth = info.kernelSize * info.inChannelsPerGroup;
+    const depth = info.taps * info.inChannelsPerGroup;
     const cols = new Float32Array(info.groups * rowCount * depth);
     deformIm2col(
       info,
@@ -41,7 +41,7 @@ export const cpuSampling: DeformConvSampling = {
 
   coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
     const cpu = backend as MathBackendCPU;
-    const taps = info.offsetGroups * info.kernelSize;
+    const taps = info.offsetGroups * info.taps;
     const dOffset = new Float32Array(rowCount * 2 * taps);
     const dMask = mask == null ? null : new Float32Array(rowCount * taps);
     deformCoordGrad(

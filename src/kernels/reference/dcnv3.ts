@@ -3,7 +3,7 @@
  * backend's kernels and the readable reference for the others), with sampler
  * Z shared with DCNv1/v2.
  */
-import {dcnv3Taps, Dcnv3Info} from '../../ops/dcnv3_util';
+import {dcnv3Taps, DCNv3Info} from '../../shape/dcnv3';
 import {BilinearZ} from './bilinear_z';
 
 /**
@@ -12,7 +12,7 @@ import {BilinearZ} from './bilinear_z';
  * the (Δx, Δy) pair in `offset`).
  */
 function forEachSample(
-  info: Dcnv3Info,
+  info: DCNv3Info,
   offset: Float32Array,
   sampler: BilinearZ,
   visit: (position: number, group: number, tap: number) => void,
@@ -42,7 +42,7 @@ function forEachSample(
 }
 
 export function dcnv3Forward(
-  info: Dcnv3Info,
+  info: DCNv3Info,
   x: Float32Array,
   offset: Float32Array,
   mask: Float32Array,
@@ -60,7 +60,7 @@ export function dcnv3Forward(
 }
 
 export function dcnv3Backward(
-  info: Dcnv3Info,
+  info: DCNv3Info,
   x: Float32Array,
   offset: Float32Array,
   mask: Float32Array,

@@ -5,7 +5,7 @@
  * `(ct * gs + gh) * gs + gw`, shifted by the class's `trans * transStd *
  * RoI size` of the bin's part cell. RoIs are not differentiable.
  */
-import type {PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import {BilinearP} from './bilinear_p';
 
 /** C's `round`: half away from zero (JS's Math.round rounds -2.5 to -2). */
@@ -30,7 +30,7 @@ interface Bin {
  * located at each accepted sample, before.
  */
 function forEachBin(
-  info: PsRoiPoolInfo,
+  info: PSRoIPoolInfo,
   rois: Float32Array,
   offset: Float32Array,
   sampler: BilinearP,
@@ -99,7 +99,7 @@ function forEachBin(
 }
 
 export function deformPsRoiPoolForward(
-  info: PsRoiPoolInfo,
+  info: PSRoIPoolInfo,
   x: Float32Array,
   rois: Float32Array,
   offset: Float32Array,
@@ -122,7 +122,7 @@ export function deformPsRoiPoolForward(
 }
 
 export function deformPsRoiPoolBackward(
-  info: PsRoiPoolInfo,
+  info: PSRoIPoolInfo,
   x: Float32Array,
   rois: Float32Array,
   offset: Float32Array,

@@ -4,12 +4,12 @@
  * each bin shifted by `gamma * offset * RoI size`. RoIs are not
  * differentiable. The cpu backend's kernels and the reference for the others.
  */
-import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {BilinearA} from './bilinear_a';
 
 /** Calls `visit(bin, count, y, x, roiWidth, roiHeight)` for every sample inside the window. */
 function forEachSample(
-  info: RoiPoolInfo,
+  info: RoIPoolInfo,
   rois: Float32Array,
   offset: Float32Array,
   sampler: BilinearA,
@@ -58,7 +58,7 @@ function forEachSample(
 }
 
 export function deformRoiPoolForward(
-  info: RoiPoolInfo,
+  info: RoIPoolInfo,
   x: Float32Array,
   rois: Float32Array,
   offset: Float32Array,
@@ -75,7 +75,7 @@ export function deformRoiPoolForward(
 }
 
 export function deformRoiPoolBackward(
-  info: RoiPoolInfo,
+  info: RoIPoolInfo,
   x: Float32Array,
   rois: Float32Array,
   offset: Float32Array,

@@ -7,7 +7,7 @@
  *
  * Column layout `[groups, rowCount, kh * kw * C / groups]`.
  */
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
 import {BilinearZ} from './bilinear_z';
 
 /** One sample: a (row, tap, offset group) triple and where it reads. */
@@ -35,9 +35,9 @@ function forEachSample(
   sampler: BilinearZ,
   visit: (s: Sample) => void,
 ): void {
-  const {outHeight, outWidth, filterWidth, kernelSize, offsetGroups} = info;
+  const {outHeight, outWidth, filterWidth, taps, offsetGroups} = info;
   const imageSize = info.inHeight * info.inWidth * info.inChannels;
-  const taps = offsetGroups * kernelSize;
+  const samplesPerRow = offsetGroups * taps;
   const s: Sample = {row: 0, tap: 0, group: 0, offsetIndex: 0, maskIndex: 0, mask: 1};
   for (let row = 0; row < rowCount; row++) {
     const p = rowStart + row;
@@ -47,10 +47,10 @@ function forEachSample(
     const y0 = oh * info.strideHeight - info.padTop;
     const x0 = ow * info.strideWidth - info.padLeft;
     for (let group = 0; group < offsetGroups; group++) {
-      for (let tap = 0; tap < kernelSize; tap++) {
+      for (let tap = 0; tap < taps; tap++) {
         const i = Math.floor(tap / filterWidth);
         const j = tap % filterWidth;
-        s.maskIndex = p * taps + group * kernelSize + tap;
+        s.maskIndex = p * samplesPerRow + group * taps + tap;
         s.offsetIndex = 2 * s.maskIndex;
         const y = y0 + i * info.dilationHeight + offset[s.offsetIndex];
         const x = x0 + j * info.dilationWidth + offset[s.offsetIndex + 1];
@@ -76,7 +76,7 @@ function columnIndex(
 ): number {
   const perGroup = info.inChannelsPerGroup;
   const q = Math.floor(c / perGroup);
-  return ((q * rowCount + row) * info.kernelSize + tap) * perGroup + (c - q * perGroup);
+  return ((q * rowCount + row) * info.taps + tap) * perGroup + (c - q * perGroup);
 }
 
 /** Fills `cols` (zeroed here) with the mask-weighted samples of the chunk. */
@@ -89,7 +89,7 @@ export function deformIm2col(
   rowCount: number,
   cols: Float32Array,
 ): void {
-  cols.fill(0, 0, rowCount * info.kernelSize * info.inChannels);
+  cols.fill(0, 0, rowCount * info.taps * info.inChannels);
   const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
   forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
@@ -139,7 +139,7 @@ export function deformCoordGrad(
 ): void {
   const sampler = new BilinearZ(info.inHeight, info.inWidth, info.inChannels);
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
-  const firstTap = rowStart * info.offsetGroups * info.kernelSize;
+  const firstTap = rowStart * info.offsetGroups * info.taps;
   forEachSample(info, offset, mask, rowStart, rowCount, sampler, s => {
     let dy = 0;
     let dxPos = 0;

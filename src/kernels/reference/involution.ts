@@ -4,7 +4,7 @@
  * integer positions, so the input gradient is written as a gather: each input
  * pixel sums the output positions whose window covers it.
  */
-import type {InvolutionInfo} from '../../ops/involution_util';
+import type {InvolutionInfo} from '../../shape/involution';
 
 /** Element index of `x`'s pixel (n, y, x), or -1 outside the input. */
 function pixelIndex(info: InvolutionInfo, n: number, y: number, x: number): number {
@@ -19,12 +19,12 @@ function forEachTap(
   info: InvolutionInfo,
   visit: (position: number, n: number, tap: number, pixel: number) => void,
 ) {
-  const {outHeight, outWidth, filterWidth, kernelSize} = info;
+  const {outHeight, outWidth, filterWidth, taps} = info;
   for (let position = 0; position < info.batchSize * outHeight * outWidth; position++) {
     const n = Math.floor(position / (outHeight * outWidth));
     const oh = Math.floor(position / outWidth) % outHeight;
     const ow = position % outWidth;
-    for (let tap = 0; tap < kernelSize; tap++) {
+    for (let tap = 0; tap < taps; tap++) {
       const y =
         oh * info.strideHeight - info.padTop + Math.floor(tap / filterWidth) * info.dilationHeight;
       const x = ow * info.strideWidth - info.padLeft + (tap % filterWidth) * info.dilationWidth;
@@ -41,11 +41,11 @@ export function involutionForward(
   x: Float32Array,
   kernel: Float32Array,
 ): Float32Array {
-  const {inChannels: channels, channelsPerGroup, kernelSize, groups} = info;
+  const {inChannels: channels, channelsPerGroup, taps, groups} = info;
   const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * channels);
   forEachTap(info, (position, _n, tap, pixel) => {
     for (let g = 0; g < groups; g++) {
-      const weight = kernel[(position * groups + g) * kernelSize + tap];
+      const weight = kernel[(position * groups + g) * taps + tap];
       const first = g * channelsPerGroup;
       for (let c = first; c < first + channelsPerGroup; c++) {
         y[position * channels + c] += weight * x[pixel + c];
@@ -61,10 +61,8 @@ export function involutionBackpropKernel(
   x: Float32Array,
   dy: Float32Array,
 ): Float32Array {
-  const {inChannels: channels, channelsPerGroup, kernelSize, groups} = info;
-  const dKernel = new Float32Array(
-    info.batchSize * info.outHeight * info.outWidth * groups * kernelSize,
-  );
+  const {inChannels: channels, channelsPerGroup, taps, groups} = info;
+  const dKernel = new Float32Array(info.batchSize * info.outHeight * info.outWidth * groups * taps);
   forEachTap(info, (position, _n, tap, pixel) => {
     for (let g = 0; g < groups; g++) {
       const first = g * channelsPerGroup;
@@ -72,7 +70,7 @@ export function involutionBackpropKernel(
       for (let c = first; c < first + channelsPerGroup; c++) {
         sum += dy[position * channels + c] * x[pixel + c];
       }
-      dKernel[(position * groups + g) * kernelSize + tap] = sum;
+      dKernel[(position * groups + g) * taps + tap] = sum;
     }
   });
   return dKernel;
@@ -91,7 +89,7 @@ export function involutionBackpropX(
     outHeight,
     outWidth,
     filterWidth,
-    kernelSize,
+    taps,
     channelsPerGroup,
     groups,
   } = info;
@@ -100,7 +98,7 @@ export function involutionBackpropX(
     for (let y = 0; y < inHeight; y++) {
       for (let x = 0; x < inWidth; x++) {
         const out = ((n * inHeight + y) * inWidth + x) * channels;
-        for (let tap = 0; tap < kernelSize; tap++) {
+        for (let tap = 0; tap < taps; tap++) {
           // The output position whose tap lands on (y, x), if the strides allow one.
           const rows = y + info.padTop - Math.floor(tap / filterWidth) * info.dilationHeight;
           const cols = x + info.padLeft - (tap % filterWidth) * info.dilationWidth;
@@ -118,7 +116,7 @@ export function involutionBackpropX(
           }
           const position = (n * outHeight + oh) * outWidth + ow;
           for (let g = 0; g < groups; g++) {
-            const weight = kernel[(position * groups + g) * kernelSize + tap];
+            const weight = kernel[(position * groups + g) * taps + tap];
             for (let c = g * channelsPerGroup; c < (g + 1) * channelsPerGroup; c++) {
               dx[out + c] += weight * dy[position * channels + c];
             }

@@ -10,19 +10,18 @@ import {
   backend_util,
   Conv2DBackpropFilter,
   Conv2DBackpropFilterAttrs,
-  KernelConfig,
-  KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import {kernelConfig, KernelArgs} from '../kernel_util';
 import {deformConvBackpropFilter} from '../deform_conv_driver';
 import {wasmSampling} from './deform_conv_sampling_wasm';
 
-const conv2DBackpropFilter: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, dy} = inputs as {x: TensorInfo; dy: TensorInfo};
-  const {strides, pad, dataFormat, dimRoundingMode, filterShape} =
-    attrs as unknown as Conv2DBackpropFilterAttrs;
+const conv2DBackpropFilter = ({
+  inputs: {x, dy},
+  backend: wasm,
+  attrs: {strides, pad, dataFormat, dimRoundingMode, filterShape},
+}: KernelArgs<{x: TensorInfo; dy: TensorInfo}, Conv2DBackpropFilterAttrs, BackendWasm>) => {
   if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
     throw new Error('tfjs-deform: Conv2DBackpropFilter on wasm supports NHWC only');
   }
@@ -62,8 +61,8 @@ const conv2DBackpropFilter: KernelFunc = ({inputs, backend, attrs}) => {
   }
 };
 
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter,
-};
+export const conv2DBackpropFilterConfig = kernelConfig(
+  Conv2DBackpropFilter,
+  'wasm',
+  conv2DBackpropFilter,
+);

@@ -1,15 +1,14 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
 
-import {DCNv3, DCNv3Attrs, DCNv3Inputs} from '../../kernel_names';
-import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {DCNv3} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
 import {address, setGroupedGeometry, withZeroPixel} from './wasm_heap_util';
 
-const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, offset, mask} = inputs as DCNv3Inputs;
-  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
+const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: wasm, attrs}) => {
+  const {x, offset, mask} = inputs;
+  const info = computeDCNv3Info(x.shape, attrs);
   const module = deformWasm(wasm);
   const y = wasm.makeOutput(
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
@@ -38,8 +37,4 @@ const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
   return y;
 };
 
-export const dcnv3Config: KernelConfig = {
-  kernelName: DCNv3,
-  backendName: 'wasm',
-  kernelFunc: dcnv3,
-};
+export const dcnv3Config = typedKernelConfig(DCNv3, 'wasm', dcnv3);

@@ -1,17 +1,20 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 import {util} from '@tensorflow/tfjs-core';
 
-import {DCNv3Attrs, DCNv3BackpropInput, DCNv3Inputs} from '../../kernel_names';
-import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {DCNv3BackpropInput} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
 import {address, setGroupedGeometry, withZeroPixel} from './wasm_heap_util';
 
 /** Returns `[dx, dOffset, dMask]` from one pass, as the cpu kernel. */
-const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, offset, mask, dy} = inputs as DCNv3Inputs & {dy: TensorInfo};
-  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
+const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, BackendWasm> = ({
+  inputs,
+  backend: wasm,
+  attrs,
+}) => {
+  const {x, offset, mask, dy} = inputs;
+  const info = computeDCNv3Info(x.shape, attrs);
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dOffset = wasm.makeOutput(offset.shape, 'float32');
@@ -37,8 +40,8 @@ const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   return [dx, dOffset, dMask];
 };
 
-export const dcnv3BackpropInputConfig: KernelConfig = {
-  kernelName: DCNv3BackpropInput,
-  backendName: 'wasm',
-  kernelFunc: dcnv3BackpropInput,
-};
+export const dcnv3BackpropInputConfig = typedKernelConfig(
+  DCNv3BackpropInput,
+  'wasm',
+  dcnv3BackpropInput,
+);

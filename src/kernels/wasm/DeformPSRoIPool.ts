@@ -1,22 +1,19 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformPSRoIPool, DeformPSRoIPoolAttrs} from '../../kernel_names';
+import {DeformPSRoIPool} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {setPsRoiPoolGeometry} from './deform_ps_roi_pool_wasm';
 import {deformWasm} from './deform_wasm_module';
 import {address} from './wasm_heap_util';
 
-const deformPsRoiPool: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, rois, offset} = inputs as {x: TensorInfo; rois: TensorInfo; offset: TensorInfo};
+const deformPsRoiPool: TypedKernelFunc<typeof DeformPSRoIPool, BackendWasm> = ({
+  inputs,
+  backend: wasm,
+  attrs,
+}) => {
+  const {x, rois, offset} = inputs;
   const module = deformWasm(wasm);
-  const info = setPsRoiPoolGeometry(
-    module,
-    x,
-    rois,
-    offset,
-    attrs as unknown as DeformPSRoIPoolAttrs,
-  );
+  const info = setPsRoiPoolGeometry(module, x, rois, offset, attrs);
   const y = wasm.makeOutput(
     [info.rois, info.pooledHeight, info.pooledWidth, info.outputDim],
     'float32',
@@ -32,8 +29,4 @@ const deformPsRoiPool: KernelFunc = ({inputs, backend, attrs}) => {
   return y;
 };
 
-export const deformPSRoIPoolConfig: KernelConfig = {
-  kernelName: DeformPSRoIPool,
-  backendName: 'wasm',
-  kernelFunc: deformPsRoiPool,
-};
+export const deformPSRoIPoolConfig = typedKernelConfig(DeformPSRoIPool, 'wasm', deformPsRoiPool);

@@ -1,18 +1,18 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformRoIPool, DeformRoIPoolAttrs} from '../../kernel_names';
-import {computeRoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformRoIPool, ModulatedDeformRoIPool} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address} from './wasm_heap_util';
 
-type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; mask?: TensorInfo};
-
 /** The pooled `[R, ph, pw, C]` values, times `mask` when given (the modulated kernel). */
-export const deformRoiPoolWasm: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, rois, offset, mask} = inputs as Inputs;
-  const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
+export const deformRoiPoolWasm: TypedKernelFunc<
+  typeof DeformRoIPool | typeof ModulatedDeformRoIPool,
+  BackendWasm
+> = ({inputs, backend: wasm, attrs}) => {
+  const {x, rois, offset, mask} = inputs;
+  const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
   const module = deformWasm(wasm);
   const y = wasm.makeOutput(
     [info.rois, info.pooledHeight, info.pooledWidth, info.channels],
@@ -36,8 +36,4 @@ export const deformRoiPoolWasm: KernelFunc = ({inputs, backend, attrs}) => {
   return y;
 };
 
-export const deformRoIPoolConfig: KernelConfig = {
-  kernelName: DeformRoIPool,
-  backendName: 'wasm',
-  kernelFunc: deformRoiPoolWasm,
-};
+export const deformRoIPoolConfig = typedKernelConfig(DeformRoIPool, 'wasm', deformRoiPoolWasm);

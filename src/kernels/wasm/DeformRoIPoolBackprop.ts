@@ -1,21 +1,20 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import {KernelConfig, KernelFunc, TensorInfo, util} from '@tensorflow/tfjs-core';
+import {util} from '@tensorflow/tfjs-core';
 
-import {DeformRoIPoolAttrs, DeformRoIPoolBackprop} from '../../kernel_names';
-import {computeRoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformRoIPoolBackprop} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address} from './wasm_heap_util';
 
 /** Returns `[dx, dOffset]`, as the cpu kernel. */
-const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, rois, offset, dy} = inputs as {
-    x: TensorInfo;
-    rois: TensorInfo;
-    offset: TensorInfo;
-    dy: TensorInfo;
-  };
-  const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
+const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, BackendWasm> = ({
+  inputs,
+  backend: wasm,
+  attrs,
+}) => {
+  const {x, rois, offset, dy} = inputs;
+  const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dOffset = wasm.makeOutput(offset.shape, 'float32');
@@ -40,8 +39,8 @@ const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   return [dx, dOffset];
 };
 
-export const deformRoIPoolBackpropConfig: KernelConfig = {
-  kernelName: DeformRoIPoolBackprop,
-  backendName: 'wasm',
-  kernelFunc: deformRoiPoolBackprop,
-};
+export const deformRoIPoolBackpropConfig = typedKernelConfig(
+  DeformRoIPoolBackprop,
+  'wasm',
+  deformRoiPoolBackprop,
+);

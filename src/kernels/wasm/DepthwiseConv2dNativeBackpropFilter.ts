@@ -8,20 +8,23 @@ import {
   backend_util,
   DepthwiseConv2dNativeBackpropFilter,
   DepthwiseConv2dNativeBackpropFilterAttrs,
-  KernelConfig,
-  KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import {kernelConfig, KernelArgs} from '../kernel_util';
 import {deformWasm} from './deform_wasm_module';
 import {setDepthwiseGeometry} from './depthwise_geometry';
 import {address} from './wasm_heap_util';
 
-const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, dy} = inputs as {x: TensorInfo; dy: TensorInfo};
-  const {strides, dilations, pad, dimRoundingMode, filterShape} =
-    attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs;
+const depthwiseConv2dNativeBackpropFilter = ({
+  inputs: {x, dy},
+  backend: wasm,
+  attrs: {strides, dilations, pad, dimRoundingMode, filterShape},
+}: KernelArgs<
+  {x: TensorInfo; dy: TensorInfo},
+  DepthwiseConv2dNativeBackpropFilterAttrs,
+  BackendWasm
+>) => {
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
@@ -44,8 +47,8 @@ const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({inputs, backend, attrs
   return dFilter;
 };
 
-export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: depthwiseConv2dNativeBackpropFilter,
-};
+export const depthwiseConv2dNativeBackpropFilterConfig = kernelConfig(
+  DepthwiseConv2dNativeBackpropFilter,
+  'wasm',
+  depthwiseConv2dNativeBackpropFilter,
+);

@@ -8,20 +8,23 @@ import {
   backend_util,
   DepthwiseConv2dNativeBackpropInput,
   DepthwiseConv2dNativeBackpropInputAttrs,
-  KernelConfig,
-  KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import {kernelConfig, KernelArgs} from '../kernel_util';
 import {deformWasm} from './deform_wasm_module';
 import {setDepthwiseGeometry} from './depthwise_geometry';
 import {address} from './wasm_heap_util';
 
-const depthwiseConv2dNativeBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {dy, filter} = inputs as {dy: TensorInfo; filter: TensorInfo};
-  const {strides, dilations, pad, dimRoundingMode, inputShape} =
-    attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
+const depthwiseConv2dNativeBackpropInput = ({
+  inputs: {dy, filter},
+  backend: wasm,
+  attrs: {strides, dilations, pad, dimRoundingMode, inputShape},
+}: KernelArgs<
+  {dy: TensorInfo; filter: TensorInfo},
+  DepthwiseConv2dNativeBackpropInputAttrs,
+  BackendWasm
+>) => {
   const info = backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],
@@ -44,8 +47,8 @@ const depthwiseConv2dNativeBackpropInput: KernelFunc = ({inputs, backend, attrs}
   return dx;
 };
 
-export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: depthwiseConv2dNativeBackpropInput,
-};
+export const depthwiseConv2dNativeBackpropInputConfig = kernelConfig(
+  DepthwiseConv2dNativeBackpropInput,
+  'wasm',
+  depthwiseConv2dNativeBackpropInput,
+);

@@ -1,15 +1,18 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
 
-import {Involution, InvolutionAttrs, InvolutionInputs} from '../../kernel_names';
-import {computeInvolutionInfo} from '../../ops/involution_util';
+import {Involution} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeInvolutionInfo} from '../../shape/involution';
 import {deformWasm} from './deform_wasm_module';
 import {address, setGroupedGeometry} from './wasm_heap_util';
 
-const involution: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, kernel} = inputs as InvolutionInputs;
-  const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
+const involution: TypedKernelFunc<typeof Involution, BackendWasm> = ({
+  inputs,
+  backend: wasm,
+  attrs,
+}) => {
+  const {x, kernel} = inputs;
+  const info = computeInvolutionInfo(x.shape, attrs);
   const module = deformWasm(wasm);
   const y = wasm.makeOutput(
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
@@ -25,8 +28,4 @@ const involution: KernelFunc = ({inputs, backend, attrs}) => {
   return y;
 };
 
-export const involutionConfig: KernelConfig = {
-  kernelName: Involution,
-  backendName: 'wasm',
-  kernelFunc: involution,
-};
+export const involutionConfig = typedKernelConfig(Involution, 'wasm', involution);

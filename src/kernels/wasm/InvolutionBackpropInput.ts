@@ -1,16 +1,19 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {InvolutionAttrs, InvolutionBackpropInput, InvolutionInputs} from '../../kernel_names';
-import {computeInvolutionInfo} from '../../ops/involution_util';
+import {InvolutionBackpropInput} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeInvolutionInfo} from '../../shape/involution';
 import {deformWasm} from './deform_wasm_module';
 import {address, setGroupedGeometry} from './wasm_heap_util';
 
 /** Returns `[dx, dKernel]`, as the cpu kernel; each pass writes every entry of its output. */
-const involutionBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
-  const wasm = backend as BackendWasm;
-  const {x, kernel, dy} = inputs as InvolutionInputs & {dy: TensorInfo};
-  const info = computeInvolutionInfo(x.shape, attrs as unknown as InvolutionAttrs);
+const involutionBackpropInput: TypedKernelFunc<typeof InvolutionBackpropInput, BackendWasm> = ({
+  inputs,
+  backend: wasm,
+  attrs,
+}) => {
+  const {x, kernel, dy} = inputs;
+  const info = computeInvolutionInfo(x.shape, attrs);
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dKernel = wasm.makeOutput(kernel.shape, 'float32');
@@ -30,8 +33,8 @@ const involutionBackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   return [dx, dKernel];
 };
 
-export const involutionBackpropInputConfig: KernelConfig = {
-  kernelName: InvolutionBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: involutionBackpropInput,
-};
+export const involutionBackpropInputConfig = typedKernelConfig(
+  InvolutionBackpropInput,
+  'wasm',
+  involutionBackpropInput,
+);

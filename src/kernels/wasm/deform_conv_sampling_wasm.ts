@@ -6,7 +6,7 @@
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, setWindowGeometry, withZeroPixel} from './wasm_heap_util';
@@ -36,7 +36,7 @@ export const wasmSampling: DeformConvSampling = {
     const wasm = backend as BackendWasm;
     const module = deformWasm(wasm);
     const cols = wasm.makeOutput(
-      [info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup],
+      [info.groups, rowCount, info.taps * info.inChannelsPerGroup],
       'float32',
     );
     runPass(wasm, module, info, zeros => {
@@ -82,7 +82,7 @@ export const wasmSampling: DeformConvSampling = {
   coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
     const wasm = backend as BackendWasm;
     const module = deformWasm(wasm);
-    const taps = info.offsetGroups * info.kernelSize;
+    const taps = info.offsetGroups * info.taps;
     const grads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
     if (mask != null) {
       grads.push(wasm.makeOutput([rowCount, taps], 'float32'));

@@ -2,7 +2,7 @@
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DeformPSRoIPoolAttrs} from '../../kernel_names';
-import {computePsRoiPoolInfo, PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import {computePSRoIPoolInfo, PSRoIPoolInfo} from '../../shape/roi_pool';
 import type {DeformWasmExports} from './deform_wasm_module';
 
 export function setPsRoiPoolGeometry(
@@ -11,8 +11,8 @@ export function setPsRoiPoolGeometry(
   rois: TensorInfo,
   offset: TensorInfo,
   attrs: DeformPSRoIPoolAttrs,
-): PsRoiPoolInfo {
-  const info = computePsRoiPoolInfo(x.shape, rois.shape, offset.shape, attrs);
+): PSRoIPoolInfo {
+  const info = computePSRoIPoolInfo(x.shape, rois.shape, offset.shape, attrs);
   module.setImage(info.height, info.width, info.channels);
   module.setPsRoiPool(
     info.outputDim,

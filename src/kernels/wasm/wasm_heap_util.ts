@@ -2,7 +2,7 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {WindowGeometry} from '../../ops/deform_conv_util';
+import type {WindowGeometry} from '../../shape/window';
 import {DeformWasmExports, wasmHeap} from './deform_wasm_module';
 
 /** Byte address of a tensor's data; 0 (never a tensor) stands for "absent". */

@@ -1,19 +1,15 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import type {KernelConfig, KernelFunc} from '@tensorflow/tfjs-core';
 
-import {DCNv3, DCNv3Attrs, DCNv3Inputs} from '../../kernel_names';
-import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {DCNv3} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeDCNv3Info} from '../../shape/dcnv3';
 import {Dcnv3Program} from './dcnv3_gpu';
 import {runProgram} from './program_util';
 
-const dcnv3: KernelFunc = ({inputs, backend, attrs}) => {
-  const {x, offset, mask} = inputs as DCNv3Inputs;
-  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
-  return runProgram(backend as MathBackendWebGL, new Dcnv3Program(info), [x, offset, mask]);
+const dcnv3: TypedKernelFunc<typeof DCNv3, MathBackendWebGL> = ({inputs, backend, attrs}) => {
+  const {x, offset, mask} = inputs;
+  const info = computeDCNv3Info(x.shape, attrs);
+  return runProgram(backend, new Dcnv3Program(info), [x, offset, mask]);
 };
 
-export const dcnv3Config: KernelConfig = {
-  kernelName: DCNv3,
-  backendName: 'webgl',
-  kernelFunc: dcnv3,
-};
+export const dcnv3Config = typedKernelConfig(DCNv3, 'webgl', dcnv3);

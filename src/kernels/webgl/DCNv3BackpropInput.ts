@@ -1,8 +1,8 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import type {KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DCNv3Attrs, DCNv3BackpropInput, DCNv3Inputs} from '../../kernel_names';
-import {computeDcnv3Info} from '../../ops/dcnv3_util';
+import {DCNv3BackpropInput} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeDCNv3Info} from '../../shape/dcnv3';
 import {dcnv3Backward} from '../reference/dcnv3';
 import {blendableFormat} from './col2im_blend';
 import {scatterOnCpu} from './col2im_cpu_fallback';
@@ -11,10 +11,13 @@ import {dcnv3ScatterLayout, dcnv3ScatterSources} from './dcnv3_scatter';
 import {runProgram} from './program_util';
 import {scatterAll} from './scatter';
 
-const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
-  const webgl = backend as MathBackendWebGL;
-  const {x, offset, mask, dy} = inputs as DCNv3Inputs & {dy: TensorInfo};
-  const info = computeDcnv3Info(x.shape, attrs as unknown as DCNv3Attrs);
+const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, MathBackendWebGL> = ({
+  inputs,
+  backend: webgl,
+  attrs,
+}) => {
+  const {x, offset, mask, dy} = inputs;
+  const info = computeDCNv3Info(x.shape, attrs);
   const format = blendableFormat(webgl);
   const dx =
     format == null
@@ -36,8 +39,8 @@ const dcnv3BackpropInput: KernelFunc = ({inputs, backend, attrs}) => {
   return [dx, coordGrad('offset'), coordGrad('mask')];
 };
 
-export const dcnv3BackpropInputConfig: KernelConfig = {
-  kernelName: DCNv3BackpropInput,
-  backendName: 'webgl',
-  kernelFunc: dcnv3BackpropInput,
-};
+export const dcnv3BackpropInputConfig = typedKernelConfig(
+  DCNv3BackpropInput,
+  'webgl',
+  dcnv3BackpropInput,
+);

@@ -1,8 +1,9 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import {getKernel, KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {getKernel, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformPSRoIPoolAttrs, DeformPSRoIPoolBackprop} from '../../kernel_names';
-import {computePsRoiPoolInfo, PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformPSRoIPoolBackprop} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computePSRoIPoolInfo, PSRoIPoolInfo} from '../../shape/roi_pool';
 import {deformPsRoiPoolBackward} from '../reference/deform_ps_roi_pool';
 import {blendableFormat} from './col2im_blend';
 import {scatterOnCpu} from './col2im_cpu_fallback';
@@ -16,7 +17,7 @@ type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; dy: TensorIn
 /** dx on the GPU: the scatter's stacked channel planes `[C, N, H, W]`, transposed to NHWC. */
 function dxOnGpu(
   backend: MathBackendWebGL,
-  info: PsRoiPoolInfo,
+  info: PSRoIPoolInfo,
   format: number,
   {rois, offset, dy}: Inputs,
 ): TensorInfo {
@@ -42,16 +43,13 @@ function dxOnGpu(
   return dx;
 }
 
-const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
-  const webgl = backend as MathBackendWebGL;
-  const tensors = inputs as Inputs;
+const deformPsRoiPoolBackprop: TypedKernelFunc<
+  typeof DeformPSRoIPoolBackprop,
+  MathBackendWebGL
+> = ({inputs, backend: webgl, attrs}) => {
+  const tensors = inputs;
   const {x, rois, offset, dy} = tensors;
-  const info = computePsRoiPoolInfo(
-    x.shape,
-    rois.shape,
-    offset.shape,
-    attrs as unknown as DeformPSRoIPoolAttrs,
-  );
+  const info = computePSRoIPoolInfo(x.shape, rois.shape, offset.shape, attrs);
   const format = blendableFormat(webgl);
   const dx =
     format == null
@@ -71,8 +69,8 @@ const deformPsRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   return [dx, dOffset];
 };
 
-export const deformPSRoIPoolBackpropConfig: KernelConfig = {
-  kernelName: DeformPSRoIPoolBackprop,
-  backendName: 'webgl',
-  kernelFunc: deformPsRoiPoolBackprop,
-};
+export const deformPSRoIPoolBackpropConfig = typedKernelConfig(
+  DeformPSRoIPoolBackprop,
+  'webgl',
+  deformPsRoiPoolBackprop,
+);

@@ -1,8 +1,9 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import {getKernel, KernelConfig, KernelFunc, TensorInfo} from '@tensorflow/tfjs-core';
+import {getKernel, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {DeformRoIPoolAttrs, DeformRoIPoolBackprop} from '../../kernel_names';
-import {computeRoiPoolInfo, RoiPoolInfo} from '../../ops/roi_pool_util';
+import {DeformRoIPoolBackprop} from '../../kernel_names';
+import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
+import {computeRoIPoolInfo, RoIPoolInfo} from '../../shape/roi_pool';
 import {deformRoiPoolBackward} from '../reference/deform_roi_pool';
 import {blendableFormat} from './col2im_blend';
 import {scatterOnCpu} from './col2im_cpu_fallback';
@@ -21,7 +22,7 @@ type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; dy: TensorIn
  */
 function gridBound(
   backend: MathBackendWebGL,
-  info: RoiPoolInfo,
+  info: RoIPoolInfo,
   rois: TensorInfo,
 ): [number, number] {
   if (info.samplingRatio > 0) {
@@ -42,7 +43,7 @@ function gridBound(
 /** dx on the GPU: the stacked images of the scatter, relabelled `[N, H, W, C]`. */
 function dxOnGpu(
   backend: MathBackendWebGL,
-  info: RoiPoolInfo,
+  info: RoIPoolInfo,
   format: number,
   {x, rois, offset, dy}: Inputs,
 ): TensorInfo {
@@ -63,11 +64,14 @@ function dxOnGpu(
   return dx;
 }
 
-const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
-  const webgl = backend as MathBackendWebGL;
-  const tensors = inputs as Inputs;
+const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, MathBackendWebGL> = ({
+  inputs,
+  backend: webgl,
+  attrs,
+}) => {
+  const tensors = inputs;
   const {x, rois, offset, dy} = tensors;
-  const info = computeRoiPoolInfo(x.shape, rois.shape, attrs as unknown as DeformRoIPoolAttrs);
+  const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
   const format = blendableFormat(webgl);
   const dx =
     format == null
@@ -87,8 +91,8 @@ const deformRoiPoolBackprop: KernelFunc = ({inputs, backend, attrs}) => {
   return [dx, dOffset];
 };
 
-export const deformRoIPoolBackpropConfig: KernelConfig = {
-  kernelName: DeformRoIPoolBackprop,
-  backendName: 'webgl',
-  kernelFunc: deformRoiPoolBackprop,
-};
+export const deformRoIPoolBackpropConfig = typedKernelConfig(
+  DeformRoIPoolBackprop,
+  'webgl',
+  deformRoiPoolBackprop,
+);

@@ -1,10 +1,9 @@
-import type {KernelConfig} from '@tensorflow/tfjs-core';
-
 import {ModulatedDeformRoIPool} from '../../kernel_names';
+import {typedKernelConfig} from '../kernel_util';
 import {deformRoiPoolWebgl} from './DeformRoIPool';
 
-export const modulatedDeformRoIPoolConfig: KernelConfig = {
-  kernelName: ModulatedDeformRoIPool,
-  backendName: 'webgl',
-  kernelFunc: deformRoiPoolWebgl,
-};
+export const modulatedDeformRoIPoolConfig = typedKernelConfig(
+  ModulatedDeformRoIPool,
+  'webgl',
+  deformRoiPoolWebgl,
+);

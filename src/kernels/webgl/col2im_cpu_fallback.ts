@@ -7,7 +7,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
 import {deformCol2im} from '../reference/deform_sampling';
 
 export function col2imOnCpu(

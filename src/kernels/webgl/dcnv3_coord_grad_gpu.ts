@@ -6,7 +6,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {Dcnv3Info} from '../../ops/dcnv3_util';
+import type {DCNv3Info} from '../../shape/dcnv3';
 import {dcnv3SampleGlsl} from './dcnv3_glsl';
 import {glslFloat, samplerZGlsl} from './deform_glsl';
 
@@ -15,7 +15,7 @@ export class Dcnv3CoordGradProgram implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: Dcnv3Info, target: 'offset' | 'mask') {
+  constructor(info: DCNv3Info, target: 'offset' | 'mask') {
     const ofOffset = target === 'offset';
     const points = info.groups * info.points;
     this.outputShape = [

@@ -2,7 +2,7 @@
  * Where a DCNv3 point samples (semantics.md §2.3), in GLSL for the DCNv3
  * programs; sampler Z itself is deform_glsl.ts's.
  */
-import type {Dcnv3Info} from '../../ops/dcnv3_util';
+import type {DCNv3Info} from '../../shape/dcnv3';
 import {glslFloat} from './deform_glsl';
 
 /**
@@ -11,7 +11,7 @@ import {glslFloat} from './deform_glsl';
  * column-major, the centre skipped with removeCenter; offsets are (Δx, Δy).
  * Needs the program input `offset` and `samplerZGlsl` before it.
  */
-export function dcnv3SampleGlsl(info: Dcnv3Info): string {
+export function dcnv3SampleGlsl(info: DCNv3Info): string {
   const {filterHeight: kh, filterWidth: kw, offsetScale: s} = info;
   // removeCenter needs an odd kernel: the points after the centre move up one.
   const centre = Math.floor(kw / 2) * kh + Math.floor(kh / 2);

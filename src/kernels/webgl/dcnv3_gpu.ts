@@ -4,7 +4,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {Dcnv3Info} from '../../ops/dcnv3_util';
+import type {DCNv3Info} from '../../shape/dcnv3';
 import {dcnv3SampleGlsl} from './dcnv3_glsl';
 import {samplerZGlsl} from './deform_glsl';
 
@@ -13,7 +13,7 @@ export class Dcnv3Program implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: Dcnv3Info) {
+  constructor(info: DCNv3Info) {
     this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
     this.userCode = `
       ${samplerZGlsl(info)}

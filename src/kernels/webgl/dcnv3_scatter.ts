@@ -5,13 +5,13 @@
  */
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {Dcnv3Info} from '../../ops/dcnv3_util';
+import type {DCNv3Info} from '../../shape/dcnv3';
 import type {ScatterLayout} from './col2im_blend';
 import {dcnv3SampleGlsl} from './dcnv3_glsl';
 import {outputPositionGlsl, samplerZGlsl} from './deform_glsl';
 import type {ScatterSources} from './scatter';
 
-export function dcnv3ScatterLayout(info: Dcnv3Info): ScatterLayout {
+export function dcnv3ScatterLayout(info: DCNv3Info): ScatterLayout {
   return {
     batchSize: info.batchSize,
     inHeight: info.inHeight,
@@ -26,7 +26,7 @@ export function dcnv3ScatterLayout(info: Dcnv3Info): ScatterLayout {
 }
 
 export function dcnv3ScatterSources(
-  info: Dcnv3Info,
+  info: DCNv3Info,
   offset: TensorInfo,
   mask: TensorInfo,
   dy: TensorInfo,

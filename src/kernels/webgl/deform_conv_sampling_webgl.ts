@@ -29,7 +29,7 @@ export const webglSampling: DeformConvSampling = {
     // texture: K C column entries per output position, and the scatter's own
     // textures.
     const maxSize = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
-    const columns = info.kernelSize * info.inChannels;
+    const columns = info.taps * info.inChannels;
     const rows = Math.min(
       Math.floor((maxSize * maxSize) / columns),
       maxScatterRows(deformConvScatterLayout(info)),

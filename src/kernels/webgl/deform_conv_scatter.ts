@@ -5,7 +5,7 @@
  */
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {ScatterLayout} from './col2im_blend';
 import {deformSampleGlsl, outputPositionGlsl, samplerZGlsl} from './deform_glsl';
 import type {ScatterSources} from './scatter';
@@ -16,8 +16,8 @@ export function deformConvScatterLayout(info: DeformConvInfo): ScatterLayout {
     inHeight: info.inHeight,
     inWidth: info.inWidth,
     inChannels: info.inChannels,
-    samplesPerRow: info.offsetGroups * info.kernelSize,
-    samplesPerChannelGroup: info.kernelSize,
+    samplesPerRow: info.offsetGroups * info.taps,
+    samplesPerChannelGroup: info.taps,
     run: info.inChannelsPerOffsetGroup,
     samplesPerValue: 1,
     rowsPerImage: info.outHeight * info.outWidth,
@@ -60,9 +60,9 @@ export function deformConvScatterSources(
         ${mask == null ? '' : outputPositionGlsl(info)}
 
         float scatterValue(int r, int t, int i) {
-          int c = (t / ${info.kernelSize}) * ${info.inChannelsPerOffsetGroup} + i;
+          int c = (t / ${info.taps}) * ${info.inChannelsPerOffsetGroup} + i;
           int q = c / ${perGroup};
-          int k = imod(t, ${info.kernelSize});
+          int k = imod(t, ${info.taps});
           float value = getDCols(q, r, k * ${perGroup} + c - q * ${perGroup});
           ${maskFactor}
           return value;

@@ -6,7 +6,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
 import {deformSampleGlsl, outputPositionGlsl, ROW_START_UNIFORM, samplerZGlsl} from './deform_glsl';
 
 export type CoordGradTarget = 'offset' | 'mask';
@@ -19,7 +19,7 @@ export class DeformCoordGradProgram implements GPGPUProgram {
 
   constructor(info: DeformConvInfo, rowCount: number, withMask: boolean, target: CoordGradTarget) {
     this.variableNames = withMask ? ['dCols', 'x', 'offset', 'mask'] : ['dCols', 'x', 'offset'];
-    const taps = info.offsetGroups * info.kernelSize;
+    const taps = info.offsetGroups * info.taps;
     const perOffsetGroup = info.inChannelsPerOffsetGroup;
     const perGroup = info.inChannelsPerGroup;
     const ofOffset = target === 'offset';
@@ -35,8 +35,8 @@ export class DeformCoordGradProgram implements GPGPUProgram {
         int r = coords.x;
         int t = ${ofOffset ? 'coords.y / 2' : 'coords.y'};
         int axis = imod(coords.y, 2);
-        int k = imod(t, ${info.kernelSize});
-        int firstChannel = (t / ${info.kernelSize}) * ${perOffsetGroup};
+        int k = imod(t, ${info.taps});
+        int firstChannel = (t / ${info.taps}) * ${perOffsetGroup};
         ivec3 position = outputPosition(rowStart + r);
         ZSample s = deformSample(position, t);
         float sum = 0.0;

@@ -7,7 +7,8 @@
  * stay valid GLSL ES 1.0 (tfjs's `imod`, no bit operations, constant loop
  * bounds), though only WebGL2 is tested.
  */
-import type {DeformConvInfo, WindowGeometry} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
+import type {WindowGeometry} from '../../shape/window';
 
 /** The chunk's first output position: a custom uniform, so chunks share a compiled program. */
 export const ROW_START_UNIFORM = {name: 'rowStart', type: 'int' as const};
@@ -27,9 +28,7 @@ export function columnChannelTapGlsl(info: DeformConvInfo): string {
   return `
     ivec2 columnChannelTap(int q, int j) {
       int c = q * ${perGroup} + imod(j, ${perGroup});
-      return ivec2(c, (c / ${info.inChannelsPerOffsetGroup}) * ${
-        info.kernelSize
-      } + j / ${perGroup});
+      return ivec2(c, (c / ${info.inChannelsPerOffsetGroup}) * ${info.taps} + j / ${perGroup});
     }
   `;
 }
@@ -136,10 +135,10 @@ export function samplerZGlsl(geometry: WindowGeometry, readsX = true): string {
  * {@link samplerZGlsl} and {@link outputPositionGlsl} before it.
  */
 export function deformSampleGlsl(info: DeformConvInfo): string {
-  const {filterWidth, kernelSize} = info;
+  const {filterWidth, taps} = info;
   return `
     ZSample deformSample(ivec3 position, int t) {
-      int k = imod(t, ${kernelSize});
+      int k = imod(t, ${taps});
       float y = float(position.y * ${info.strideHeight} - ${info.padTop} +
                       (k / ${filterWidth}) * ${info.dilationHeight}) +
           getOffset(position.x, position.y, position.z, 2 * t);

@@ -4,7 +4,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {DeformConvInfo} from '../../ops/deform_conv_util';
+import type {DeformConvInfo} from '../../shape/deform_conv';
 import {
   columnChannelTapGlsl,
   deformSampleGlsl,
@@ -21,7 +21,7 @@ export class DeformIm2ColProgram implements GPGPUProgram {
 
   constructor(info: DeformConvInfo, rowCount: number, withMask: boolean) {
     this.variableNames = withMask ? ['x', 'offset', 'mask'] : ['x', 'offset'];
-    this.outputShape = [info.groups, rowCount, info.kernelSize * info.inChannelsPerGroup];
+    this.outputShape = [info.groups, rowCount, info.taps * info.inChannelsPerGroup];
     this.userCode = `
       ${columnChannelTapGlsl(info)}
       ${outputPositionGlsl(info)}

@@ -5,7 +5,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import {psBinGlsl, samplerPGlsl} from './ps_roi_glsl';
 
 export class DeformPsRoiPoolProgram implements GPGPUProgram {
@@ -13,7 +13,7 @@ export class DeformPsRoiPoolProgram implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: PsRoiPoolInfo) {
+  constructor(info: PSRoIPoolInfo) {
     const samples = info.samplesPerPart;
     this.outputShape = [info.rois, info.pooledHeight, info.pooledWidth, info.outputDim];
     this.userCode = `

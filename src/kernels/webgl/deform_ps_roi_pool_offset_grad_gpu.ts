@@ -7,7 +7,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import {glslFloat} from './deform_glsl';
 import {psBinGlsl, samplerPGlsl} from './ps_roi_glsl';
 
@@ -16,7 +16,7 @@ export class DeformPsRoiPoolOffsetGradProgram implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: PsRoiPoolInfo) {
+  constructor(info: PSRoIPoolInfo) {
     const samples = info.samplesPerPart;
     const perClass = info.outputDim / info.classes;
     this.outputShape = [info.rois, info.partHeight, info.partWidth, 2 * info.classes];

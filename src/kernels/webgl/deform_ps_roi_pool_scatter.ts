@@ -10,12 +10,12 @@
  */
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import type {ScatterLayout} from './col2im_blend';
 import {psBinGlsl, samplerPGlsl} from './ps_roi_glsl';
 import type {ScatterSources} from './scatter';
 
-export function psRoiPoolScatterLayout(info: PsRoiPoolInfo): ScatterLayout {
+export function psRoiPoolScatterLayout(info: PSRoIPoolInfo): ScatterLayout {
   const samples = info.outputDim * info.samplesPerPart ** 2;
   return {
     batchSize: 1,
@@ -31,7 +31,7 @@ export function psRoiPoolScatterLayout(info: PsRoiPoolInfo): ScatterLayout {
 }
 
 /** `psBin(row, t)`-style locating shared by both sources: bin and output channel of a sample. */
-function sampleBinGlsl(info: PsRoiPoolInfo): string {
+function sampleBinGlsl(info: PSRoIPoolInfo): string {
   const {pooledHeight, pooledWidth} = info;
   return `
     ${psBinGlsl(info)}
@@ -47,7 +47,7 @@ function sampleBinGlsl(info: PsRoiPoolInfo): string {
 }
 
 export function psRoiPoolScatterSources(
-  info: PsRoiPoolInfo,
+  info: PSRoIPoolInfo,
   rois: TensorInfo,
   offset: TensorInfo,
   dy: TensorInfo,

@@ -5,7 +5,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
 
 export class DeformRoiPoolProgram implements GPGPUProgram {
@@ -13,7 +13,7 @@ export class DeformRoiPoolProgram implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: RoiPoolInfo, withMask: boolean) {
+  constructor(info: RoIPoolInfo, withMask: boolean) {
     this.variableNames = withMask ? ['x', 'rois', 'offset', 'mask'] : ['x', 'rois', 'offset'];
     this.outputShape = [info.rois, info.pooledHeight, info.pooledWidth, info.channels];
     this.userCode = `

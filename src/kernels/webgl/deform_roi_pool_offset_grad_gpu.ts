@@ -6,7 +6,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {glslFloat} from './deform_glsl';
 import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
 
@@ -15,7 +15,7 @@ export class DeformRoiPoolOffsetGradProgram implements GPGPUProgram {
   outputShape: number[];
   userCode: string;
 
-  constructor(info: RoiPoolInfo) {
+  constructor(info: RoIPoolInfo) {
     this.outputShape = [info.rois, info.pooledHeight, info.pooledWidth, 2];
     this.userCode = `
       ${roiBinGlsl(info)}

@@ -8,7 +8,7 @@
  */
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import type {RoIPoolInfo} from '../../shape/roi_pool';
 import type {ScatterLayout} from './col2im_blend';
 import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
 import type {ScatterSources} from './scatter';
@@ -17,7 +17,7 @@ import type {ScatterSources} from './scatter';
  * `grid` is a bound on the bins' sampling grids (rows, columns): their
  * points are the samples of a row, those beyond a bin's own grid add nothing.
  */
-export function roiPoolScatterLayout(info: RoiPoolInfo, grid: [number, number]): ScatterLayout {
+export function roiPoolScatterLayout(info: RoIPoolInfo, grid: [number, number]): ScatterLayout {
   const samples = grid[0] * grid[1];
   const bins = info.rois * info.pooledHeight * info.pooledWidth;
   return {
@@ -34,7 +34,7 @@ export function roiPoolScatterLayout(info: RoiPoolInfo, grid: [number, number]):
 }
 
 /** `(r, ph, pw)` of bin `row`. */
-function binGlsl(info: RoiPoolInfo): string {
+function binGlsl(info: RoIPoolInfo): string {
   const {pooledHeight, pooledWidth} = info;
   return `
     ivec3 binOfRow(int row) {
@@ -46,7 +46,7 @@ function binGlsl(info: RoiPoolInfo): string {
 }
 
 export function roiPoolScatterSources(
-  info: RoiPoolInfo,
+  info: RoIPoolInfo,
   grid: [number, number],
   rois: TensorInfo,
   offset: TensorInfo,

@@ -5,7 +5,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {InvolutionInfo} from '../../ops/involution_util';
+import type {InvolutionInfo} from '../../shape/involution';
 import {involutionTapGlsl} from './involution_glsl';
 
 export class InvolutionBackpropKernelProgram implements GPGPUProgram {
@@ -14,16 +14,16 @@ export class InvolutionBackpropKernelProgram implements GPGPUProgram {
   userCode: string;
 
   constructor(info: InvolutionInfo) {
-    const {kernelSize, channelsPerGroup} = info;
-    this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.groups * kernelSize];
+    const {taps, channelsPerGroup} = info;
+    this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.groups * taps];
     this.userCode = `
       ${involutionTapGlsl(info)}
 
       void main() {
         ivec4 coords = getOutputCoords();
         ivec3 position = coords.xyz;
-        int firstChannel = (coords.w / ${kernelSize}) * ${channelsPerGroup};
-        ivec2 pixel = tapPixel(position, imod(coords.w, ${kernelSize}));
+        int firstChannel = (coords.w / ${taps}) * ${channelsPerGroup};
+        ivec2 pixel = tapPixel(position, imod(coords.w, ${taps}));
         float sum = 0.0;
         if (inImage(pixel)) {
           for (int i = 0; i < ${channelsPerGroup}; i++) {

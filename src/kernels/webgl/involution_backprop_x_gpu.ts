@@ -6,7 +6,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {InvolutionInfo} from '../../ops/involution_util';
+import type {InvolutionInfo} from '../../shape/involution';
 
 export class InvolutionBackpropXProgram implements GPGPUProgram {
   variableNames = ['kernel', 'dy'];
@@ -14,16 +14,16 @@ export class InvolutionBackpropXProgram implements GPGPUProgram {
   userCode: string;
 
   constructor(info: InvolutionInfo) {
-    const {kernelSize, filterWidth} = info;
+    const {taps, filterWidth} = info;
     this.outputShape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
     this.userCode = `
       void main() {
         ivec4 coords = getOutputCoords();
         int n = coords.x;
         int c = coords.w;
-        int firstTap = (c / ${info.channelsPerGroup}) * ${kernelSize};
+        int firstTap = (c / ${info.channelsPerGroup}) * ${taps};
         float sum = 0.0;
-        for (int k = 0; k < ${kernelSize}; k++) {
+        for (int k = 0; k < ${taps}; k++) {
           // Tested non-negative before dividing: GLSL's integer division of
           // negatives is undefined.
           int rows = coords.y + ${info.padTop} - (k / ${filterWidth}) * ${info.dilationHeight};

@@ -1,5 +1,5 @@
 /** Where an involution tap reads (semantics.md §3.1), in GLSL for the involution programs. */
-import type {InvolutionInfo} from '../../ops/involution_util';
+import type {InvolutionInfo} from '../../shape/involution';
 
 /**
  * `ivec2 tapPixel(ivec3 position, int k)`: the input pixel `(y, x)` that tap

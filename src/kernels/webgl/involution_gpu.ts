@@ -4,7 +4,7 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {InvolutionInfo} from '../../ops/involution_util';
+import type {InvolutionInfo} from '../../shape/involution';
 import {involutionTapGlsl} from './involution_glsl';
 
 export class InvolutionProgram implements GPGPUProgram {
@@ -13,7 +13,7 @@ export class InvolutionProgram implements GPGPUProgram {
   userCode: string;
 
   constructor(info: InvolutionInfo) {
-    const {kernelSize} = info;
+    const {taps} = info;
     this.outputShape = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
     this.userCode = `
       ${involutionTapGlsl(info)}
@@ -22,9 +22,9 @@ export class InvolutionProgram implements GPGPUProgram {
         ivec4 coords = getOutputCoords();
         ivec3 position = coords.xyz;
         int c = coords.w;
-        int firstTap = (c / ${info.channelsPerGroup}) * ${kernelSize};
+        int firstTap = (c / ${info.channelsPerGroup}) * ${taps};
         float sum = 0.0;
-        for (int k = 0; k < ${kernelSize}; k++) {
+        for (int k = 0; k < ${taps}; k++) {
           ivec2 pixel = tapPixel(position, k);
           if (inImage(pixel)) {
             sum += getKernel(position.x, position.y, position.z, firstTap + k) *

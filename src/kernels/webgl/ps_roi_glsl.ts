@@ -2,7 +2,7 @@
  * GLSL of DCNv1's deformable position-sensitive RoI pooling (semantics.md
  * §5): a bin's shifted samples and input channel, and sampler P (§0.3).
  */
-import type {PsRoiPoolInfo} from '../../ops/roi_pool_util';
+import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import {BILINEAR_GLSL, glslFloat} from './deform_glsl';
 
 /**
@@ -11,7 +11,7 @@ import {BILINEAR_GLSL, glslFloat} from './deform_glsl';
  * `(y, x)` of one sample. `ivec2 partCell(int ph, int pw)`: the bin's cell
  * of `offset`. Needs the program inputs `rois` and `offset`.
  */
-export function psBinGlsl(info: PsRoiPoolInfo): string {
+export function psBinGlsl(info: PSRoIPoolInfo): string {
   const {pooledHeight, pooledWidth, groupSize: gs, samplesPerPart} = info;
   const scale = glslFloat(info.spatialScale);
   const transStd = glslFloat(info.transStd);
@@ -67,7 +67,7 @@ export function psBinGlsl(info: PsRoiPoolInfo): string {
  * ceil; `pCorners(s, c)`, `pValue`, `pGradY`, `pGradX` (0 along an axis
  * where the clamped coordinate is an integer, as the peer's).
  */
-export function samplerPGlsl(info: PsRoiPoolInfo, readsX = true): string {
+export function samplerPGlsl(info: PSRoIPoolInfo, readsX = true): string {
   const {height, width} = info;
   const corners = !readsX
     ? ''

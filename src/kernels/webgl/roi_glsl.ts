@@ -4,7 +4,7 @@
  * sampling is known only on the GPU: its loops have dynamic bounds (GLSL ES
  * 3.0, WebGL2, as the scatter needs anyway).
  */
-import type {RoiPoolInfo} from '../../ops/roi_pool_util';
+import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {BILINEAR_GLSL, glslFloat} from './deform_glsl';
 
 /**
@@ -12,7 +12,7 @@ import {BILINEAR_GLSL, glslFloat} from './deform_glsl';
  * `r`, shifted by its offset, and `vec2 gridPoint(b, iy, ix)`, the `(y, x)`
  * of one grid point. Needs the program inputs `rois` and `offset`.
  */
-export function roiBinGlsl(info: RoiPoolInfo): string {
+export function roiBinGlsl(info: RoIPoolInfo): string {
   const {pooledHeight, pooledWidth, samplingRatio} = info;
   const scale = glslFloat(info.spatialScale);
   const gamma = glslFloat(info.gamma);
@@ -55,7 +55,7 @@ export function roiBinGlsl(info: RoiPoolInfo): string {
  * reads its four corners, `aValue` interpolates, `aGradY`/`aGradX` are
  * mmcv's derivatives (the unclamped position against the clamped corners).
  */
-export function samplerAGlsl(info: RoiPoolInfo, readsX = true): string {
+export function samplerAGlsl(info: RoIPoolInfo, readsX = true): string {
   const {height, width} = info;
   const corners = !readsX
     ? ''

@@ -1,7 +1,7 @@
 /** Shape logic of the deformable RoI poolings, shared by the ops and every backend's kernels. */
 import type {DeformPSRoIPoolAttrs, DeformRoIPoolAttrs} from '../kernel_names';
 
-export interface RoiPoolInfo {
+export interface RoIPoolInfo {
   batchSize: number;
   height: number;
   width: number;
@@ -14,11 +14,11 @@ export interface RoiPoolInfo {
   gamma: number;
 }
 
-export function computeRoiPoolInfo(
+export function computeRoIPoolInfo(
   xShape: number[],
   roisShape: number[],
   attrs: DeformRoIPoolAttrs,
-): RoiPoolInfo {
+): RoIPoolInfo {
   const [batchSize, height, width, channels] = xShape;
   return {
     batchSize,
@@ -34,7 +34,7 @@ export function computeRoiPoolInfo(
   };
 }
 
-export interface PsRoiPoolInfo {
+export interface PSRoIPoolInfo {
   batchSize: number;
   height: number;
   width: number;
@@ -53,12 +53,12 @@ export interface PsRoiPoolInfo {
   classes: number;
 }
 
-export function computePsRoiPoolInfo(
+export function computePSRoIPoolInfo(
   xShape: number[],
   roisShape: number[],
   offsetShape: number[],
   attrs: DeformPSRoIPoolAttrs,
-): PsRoiPoolInfo {
+): PSRoIPoolInfo {
   const [batchSize, height, width, channels] = xShape;
   return {
     batchSize,

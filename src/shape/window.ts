@@ -1,9 +1,10 @@
 /**
- * Argument handling and shape logic of the deformable convolutions, computed
- * once here and shared by the ops (validation) and every backend's kernels.
+ * Window geometry: where a sliding window reads, for every op with one
+ * (DCNv1/v2, DCNv3, involution). Computed once here and imported by the ops
+ * (validation) and every backend's kernels, as tfjs's backend_util.
  */
-import type {DeformConv2DAttrs, ExplicitPad} from '../kernel_names';
-import {checkArg, pair} from './op_util';
+import {checkArg} from '../check_arg';
+import type {ExplicitPad} from '../kernel_names';
 
 /** Padding as the ops accept it. */
 export type PadArg =
@@ -28,18 +29,6 @@ export interface WindowGeometry {
   dilationWidth: number;
   padTop: number;
   padLeft: number;
-}
-
-/** Sizes the deformable-convolution kernels need beyond the window. */
-export interface DeformConvInfo extends WindowGeometry {
-  outChannels: number;
-  /** `filterHeight * filterWidth`: taps per output position. */
-  kernelSize: number;
-  groups: number;
-  offsetGroups: number;
-  inChannelsPerGroup: number;
-  outChannelsPerGroup: number;
-  inChannelsPerOffsetGroup: number;
 }
 
 /** Output extent of one spatial axis (PyTorch's formula, with split pads). */
@@ -125,44 +114,6 @@ export function resolvePad(
   return explicit;
 }
 
-/** User-facing attributes, before resolution. */
-export interface DeformConvArgs {
-  strides?: number | [number, number];
-  pad?: PadArg;
-  dilations?: number | [number, number];
-  groups?: number;
-  offsetGroups?: number;
-}
-
-/**
- * Checks the scalar attributes and resolves them (defaults as in PyTorch:
- * stride 1, no padding, dilation 1, one group, one offset group).
- */
-export function resolveDeformConvAttrs(
-  opName: string,
-  args: DeformConvArgs,
-  inHeight: number,
-  inWidth: number,
-  kernel: [number, number],
-): DeformConv2DAttrs {
-  const strides = pair(opName, 'strides', args.strides ?? 1);
-  const dilations = pair(opName, 'dilations', args.dilations ?? 1);
-  const groups = args.groups ?? 1;
-  const offsetGroups = args.offsetGroups ?? 1;
-  checkArg(
-    Number.isInteger(groups) && groups >= 1,
-    opName,
-    `groups must be a positive integer, got ${groups}`,
-  );
-  checkArg(
-    Number.isInteger(offsetGroups) && offsetGroups >= 1,
-    opName,
-    `offsetGroups must be a positive integer, got ${offsetGroups}`,
-  );
-  const pad = resolvePad(opName, args.pad ?? 0, inHeight, inWidth, kernel, strides, dilations);
-  return {strides, pad, dilations, groups, offsetGroups};
-}
-
 export function computeWindowGeometry(
   xShape: number[],
   [filterHeight, filterWidth]: [number, number],
@@ -186,35 +137,5 @@ export function computeWindowGeometry(
     dilationWidth: dilations[1],
     padTop: pad[0][0],
     padLeft: pad[1][0],
-  };
-}
-
-/**
- * Shape logic shared by all backends. `xShape` is `[N, H, W, C]`,
- * `filterShape` `[kh, kw, C / groups, Cout]`; the op has validated them.
- */
-export function computeDeformConvInfo(
-  xShape: number[],
-  filterShape: number[],
-  attrs: DeformConv2DAttrs,
-): DeformConvInfo {
-  const [filterHeight, filterWidth, , outChannels] = filterShape;
-  const {strides, pad, dilations, groups, offsetGroups} = attrs;
-  const geometry = computeWindowGeometry(
-    xShape,
-    [filterHeight, filterWidth],
-    strides,
-    dilations,
-    pad,
-  );
-  return {
-    ...geometry,
-    outChannels,
-    kernelSize: filterHeight * filterWidth,
-    groups,
-    offsetGroups,
-    inChannelsPerGroup: geometry.inChannels / groups,
-    outChannelsPerGroup: outChannels / groups,
-    inChannelsPerOffsetGroup: geometry.inChannels / offsetGroups,
   };
 }

@@ -1,10 +1,10 @@
 /** Shape logic of involution, shared by the op (validation) and every backend's kernels. */
 import type {InvolutionAttrs} from '../kernel_names';
-import {computeWindowGeometry, WindowGeometry} from './deform_conv_util';
+import {computeWindowGeometry, WindowGeometry} from './window';
 
 export interface InvolutionInfo extends WindowGeometry {
   /** Taps of one generated kernel: `kh * kw`. */
-  kernelSize: number;
+  taps: number;
   groups: number;
   channelsPerGroup: number;
 }
@@ -20,7 +20,7 @@ export function computeInvolutionInfo(xShape: number[], attrs: InvolutionAttrs):
   const geometry = computeWindowGeometry(xShape, [kh, kw], strides, dilations, pad);
   return {
     ...geometry,
-    kernelSize: kh * kw,
+    taps: kh * kw,
     groups,
     channelsPerGroup: geometry.inChannels / groups,
   };

@@ -1,8 +1,8 @@
 /** Shape logic of DCNv3, shared by the op (validation) and every backend's kernels. */
 import type {DCNv3Attrs} from '../kernel_names';
-import {computeWindowGeometry, WindowGeometry} from './deform_conv_util';
+import {computeWindowGeometry, WindowGeometry} from './window';
 
-export interface Dcnv3Info extends WindowGeometry {
+export interface DCNv3Info extends WindowGeometry {
   /** Sampling points per group: `kh * kw`, less the centre with removeCenter. */
   points: number;
   groups: number;
@@ -14,7 +14,7 @@ export interface Dcnv3Info extends WindowGeometry {
   centreWidth: number;
 }
 
-export function computeDcnv3Info(xShape: number[], attrs: DCNv3Attrs): Dcnv3Info {
+export function computeDCNv3Info(xShape: number[], attrs: DCNv3Attrs): DCNv3Info {
   const {
     kernelSize: [kh, kw],
     strides,
@@ -39,7 +39,7 @@ export function computeDcnv3Info(xShape: number[], attrs: DCNv3Attrs): Dcnv3Info
  * The kernel taps in InternImage's order: column-major (the column `a` is the
  * outer loop), the centre skipped when removeCenter. `[row, column]` pairs.
  */
-export function dcnv3Taps(info: Dcnv3Info): Array<[number, number]> {
+export function dcnv3Taps(info: DCNv3Info): Array<[number, number]> {
   const taps: Array<[number, number]> = [];
   for (let a = 0; a < info.filterWidth; a++) {
     for (let b = 0; b < info.filterHeight; b++) {
