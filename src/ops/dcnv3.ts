@@ -1,5 +1,5 @@
 import {engine, op, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
-import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {DCNv3, DCNv3Attrs} from '../kernel_names';
 import {computeDCNv3Info} from '../shape/dcnv3';

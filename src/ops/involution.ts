@@ -1,5 +1,5 @@
 import {engine, op, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
-import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {Involution} from '../kernel_names';
 import {computeInvolutionInfo} from '../shape/involution';

@@ -1,6 +1,6 @@
 /** Argument checks shared by every op: messages name the op and the argument. */
 import {reshape, tensor, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
-import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {checkArg} from '../check_arg';
 

@@ -1,6 +1,6 @@
 /** Argument checks shared by the deformable RoI pooling ops. */
 import {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
-import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {checkArg} from '../check_arg';
 import {floatTensorArg, pair} from './op_util';

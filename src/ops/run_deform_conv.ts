@@ -4,7 +4,7 @@
  */
 import {engine, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {NamedTensorMap} from '@tensorflow/tfjs-core';
-import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import type {DeformConv2DAttrs} from '../kernel_names';
 import {computeDeformConvInfo} from '../shape/deform_conv';

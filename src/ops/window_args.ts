@@ -4,7 +4,7 @@
  * the output-size check, and giving rank-3 inputs a rank-3 result.
  */
 import {reshape, Tensor, Tensor3D, Tensor4D} from '@tensorflow/tfjs-core';
-import type {TensorLike} from '@tensorflow/tfjs-core/dist/types';
+import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import type {ExplicitPad} from '../kernel_names';
 import {PadArg, resolvePad, WindowGeometry} from '../shape/window';
