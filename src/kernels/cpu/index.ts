@@ -1,10 +1,9 @@
 /** Every kernel of the package on the cpu backend. */
 import type {KernelConfig} from '@tensorflow/tfjs-core';
 
-import {deformConvKernelConfigs} from '../deform_conv_kernels';
 import {dcnv3Config} from './DCNv3';
 import {dcnv3BackpropInputConfig} from './DCNv3BackpropInput';
-import {cpuSampling} from './deform_conv_sampling_cpu';
+import {deformConv2DConfigs} from './DeformConv2D';
 import {deformPSRoIPoolConfig} from './DeformPSRoIPool';
 import {deformPSRoIPoolBackpropConfig} from './DeformPSRoIPoolBackprop';
 import {deformRoIPoolConfig} from './DeformRoIPool';
@@ -14,7 +13,7 @@ import {involutionBackpropInputConfig} from './InvolutionBackpropInput';
 import {modulatedDeformRoIPoolConfig} from './ModulatedDeformRoIPool';
 
 export const cpuKernelConfigs: KernelConfig[] = [
-  ...deformConvKernelConfigs('cpu', cpuSampling),
+  ...deformConv2DConfigs,
   dcnv3Config,
   dcnv3BackpropInputConfig,
   involutionConfig,
