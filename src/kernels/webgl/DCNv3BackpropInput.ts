@@ -4,12 +4,10 @@ import {DCNv3BackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {dcnv3Backward} from '../reference/dcnv3';
-import {blendableFormat} from './col2im_blend';
-import {scatterOnCpu} from './col2im_cpu_fallback';
 import {Dcnv3CoordGradProgram} from './dcnv3_coord_grad_gpu';
 import {dcnv3ScatterLayout, dcnv3ScatterSources} from './dcnv3_scatter';
 import {runProgram} from './program_util';
-import {scatterAll} from './scatter';
+import {scatterInputGradient} from './scatter/index';
 
 const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, MathBackendWebGL> = ({
   inputs,
@@ -18,22 +16,20 @@ const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, MathBackend
 }) => {
   const {x, offset, mask, dy} = inputs;
   const info = computeDCNv3Info(x.shape, attrs);
-  const format = blendableFormat(webgl);
-  const dx =
-    format == null
-      ? scatterOnCpu(
-          webgl,
-          x.shape,
-          [x, offset, mask, dy],
-          ([x, offset, mask, dy]) => dcnv3Backward(info, x, offset, mask, dy).dx,
-        )
-      : scatterAll(
-          webgl,
-          dcnv3ScatterLayout(info),
-          format,
-          dcnv3ScatterSources(info, offset, mask, dy),
-          info.batchSize * info.outHeight * info.outWidth,
-        );
+  const dx = scatterInputGradient(webgl, {
+    shape: x.shape,
+    rowStart: 0,
+    rowCount: info.batchSize * info.outHeight * info.outWidth,
+    onGpu: () => ({
+      layout: dcnv3ScatterLayout(info),
+      sources: dcnv3ScatterSources(info, offset, mask, dy),
+    }),
+    onCpu: {
+      inputs: [x, offset, mask, dy],
+      add: ([x, offset, mask, dy], dx) =>
+        dcnv3Backward(info, x, offset, mask, dy).dx.forEach((v, i) => (dx[i] += v)),
+    },
+  });
   const coordGrad = (target: 'offset' | 'mask') =>
     runProgram(webgl, new Dcnv3CoordGradProgram(info, target), [x, offset, mask, dy]);
   return [dx, coordGrad('offset'), coordGrad('mask')];

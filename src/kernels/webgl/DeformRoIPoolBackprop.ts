@@ -1,18 +1,14 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import {getKernel, TensorInfo} from '@tensorflow/tfjs-core';
+import {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {DeformRoIPoolBackprop} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo, RoIPoolInfo} from '../../shape/roi_pool';
 import {deformRoiPoolBackward} from '../reference/deform_roi_pool';
-import {blendableFormat} from './col2im_blend';
-import {scatterOnCpu} from './col2im_cpu_fallback';
 import {DeformRoiPoolOffsetGradProgram} from './deform_roi_pool_offset_grad_gpu';
 import {roiPoolScatterLayout, roiPoolScatterSources} from './deform_roi_pool_scatter';
 import {runProgram} from './program_util';
-import {scatterAll} from './scatter';
-
-type Inputs = {x: TensorInfo; rois: TensorInfo; offset: TensorInfo; dy: TensorInfo};
+import {scatterInputGradient} from './scatter/index';
 
 /**
  * A bound on the bins' sampling grids, which sizes the scatter's draw. With
@@ -40,30 +36,6 @@ function gridBound(
   return bound;
 }
 
-/** dx on the GPU: the stacked images of the scatter, relabelled `[N, H, W, C]`. */
-function dxOnGpu(
-  backend: MathBackendWebGL,
-  info: RoIPoolInfo,
-  format: number,
-  {x, rois, offset, dy}: Inputs,
-): TensorInfo {
-  const grid = gridBound(backend, info, rois);
-  const stacked = scatterAll(
-    backend,
-    roiPoolScatterLayout(info, grid),
-    format,
-    roiPoolScatterSources(info, grid, rois, offset, dy),
-    info.rois * info.pooledHeight * info.pooledWidth,
-  );
-  const dx = getKernel('Reshape', 'webgl')!.kernelFunc({
-    inputs: {x: stacked},
-    backend,
-    attrs: {shape: x.shape},
-  }) as TensorInfo;
-  backend.disposeIntermediateTensorInfo(stacked);
-  return dx;
-}
-
 const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, MathBackendWebGL> = ({
   inputs,
   backend: webgl,
@@ -72,16 +44,23 @@ const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, MathB
   const tensors = inputs;
   const {x, rois, offset, dy} = tensors;
   const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
-  const format = blendableFormat(webgl);
-  const dx =
-    format == null
-      ? scatterOnCpu(
-          webgl,
-          x.shape,
-          [x, rois, offset, dy],
-          ([x, rois, offset, dy]) => deformRoiPoolBackward(info, x, rois, offset, dy).dx,
-        )
-      : dxOnGpu(webgl, info, format, tensors);
+  const dx = scatterInputGradient(webgl, {
+    shape: x.shape,
+    rowStart: 0,
+    rowCount: info.rois * info.pooledHeight * info.pooledWidth,
+    onGpu: () => {
+      const grid = gridBound(webgl, info, rois);
+      return {
+        layout: roiPoolScatterLayout(info, grid),
+        sources: roiPoolScatterSources(info, grid, rois, offset, dy),
+      };
+    },
+    onCpu: {
+      inputs: [x, rois, offset, dy],
+      add: ([x, rois, offset, dy], dx) =>
+        deformRoiPoolBackward(info, x, rois, offset, dy).dx.forEach((v, i) => (dx[i] += v)),
+    },
+  });
   const dOffset = runProgram(webgl, new DeformRoiPoolOffsetGradProgram(info), [
     x,
     rois,

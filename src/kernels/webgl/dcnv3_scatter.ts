@@ -1,15 +1,14 @@
 /**
- * DCNv3's input gradient as a scatter (scatter.ts): a sample is a point
+ * DCNv3's input gradient as a scatter (scatter/index.ts): a sample is a point
  * `t = g * P + p` of an output position, adding `dy` of group `g`'s
  * channels times the point's mask.
  */
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DCNv3Info} from '../../shape/dcnv3';
-import type {ScatterLayout} from './col2im_blend';
 import {dcnv3SampleGlsl} from './dcnv3_glsl';
 import {outputPositionGlsl, samplerZGlsl} from './deform_glsl';
-import type {ScatterSources} from './scatter';
+import type {ScatterLayout, ScatterSources} from './scatter/index';
 
 export function dcnv3ScatterLayout(info: DCNv3Info): ScatterLayout {
   return {

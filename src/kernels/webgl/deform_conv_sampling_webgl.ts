@@ -1,9 +1,7 @@
 /**
  * The deformable-convolution sampling passes on the webgl backend: GPGPU
  * programs for the gathers (im2col, offset and mask gradients) and a
- * blending scatter for the input gradient (col2im_blend.ts; later chunks are
- * added by the backend's Add), with a cpu fallback where float targets
- * cannot blend. Programs bake the shapes into their code and take the
+ * scatter for the input gradient (scatter/index.ts). Programs bake the shapes into their code and take the
  * chunk's first row as a uniform, so every chunk of a call (but a shorter
  * last one) runs the same compiled program.
  */
@@ -11,13 +9,12 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {env, TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DeformConvSampling} from '../deform_conv_sampling';
-import {blendableFormat} from './col2im_blend';
-import {col2imOnCpu} from './col2im_cpu_fallback';
+import {deformCol2im} from '../reference/deform_sampling';
 import {deformConvScatterLayout, deformConvScatterSources} from './deform_conv_scatter';
 import {DeformCoordGradProgram} from './deform_coord_grad_gpu';
 import {DeformIm2ColProgram} from './deform_im2col_gpu';
 import {runProgram} from './program_util';
-import {maxScatterRows, scatterChunk} from './scatter';
+import {maxScatterRows, scatterInputGradient} from './scatter/index';
 
 function withMask(inputs: TensorInfo[], mask: TensorInfo | null): TensorInfo[] {
   return mask == null ? inputs : [...inputs, mask];
@@ -47,18 +44,23 @@ export const webglSampling: DeformConvSampling = {
   },
 
   col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
-    const webgl = backend as MathBackendWebGL;
-    const format = blendableFormat(webgl);
-    if (format == null) {
-      return col2imOnCpu(webgl, info, dCols, offset, mask, rowStart, rowCount, dx);
-    }
-    return scatterChunk(
-      webgl,
-      deformConvScatterLayout(info),
-      format,
-      deformConvScatterSources(info, dCols, offset, mask),
-      rowStart,
-      rowCount,
+    const shape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+    return scatterInputGradient(
+      backend as MathBackendWebGL,
+      {
+        shape,
+        rowStart,
+        rowCount,
+        onGpu: () => ({
+          layout: deformConvScatterLayout(info),
+          sources: deformConvScatterSources(info, dCols, offset, mask),
+        }),
+        onCpu: {
+          inputs: withMask([dCols, offset], mask),
+          add: ([dCols, offset, mask], dx) =>
+            deformCol2im(info, dCols, offset, mask ?? null, rowStart, rowCount, dx),
+        },
+      },
       dx,
     );
   },

@@ -1,14 +1,13 @@
 /**
- * DCNv1/v2's input gradient as a scatter (scatter.ts): a sample is a tap
+ * DCNv1/v2's input gradient as a scatter (scatter/index.ts): a sample is a tap
  * `t = offsetGroup * K + k` of an output position, adding the column
  * gradient of the offset group's channels, times the mask.
  */
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../shape/deform_conv';
-import type {ScatterLayout} from './col2im_blend';
 import {deformSampleGlsl, outputPositionGlsl, samplerZGlsl} from './deform_glsl';
-import type {ScatterSources} from './scatter';
+import type {ScatterLayout, ScatterSources} from './scatter/index';
 
 export function deformConvScatterLayout(info: DeformConvInfo): ScatterLayout {
   return {

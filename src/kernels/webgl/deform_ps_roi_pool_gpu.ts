@@ -27,9 +27,9 @@ export class DeformPsRoiPoolProgram implements GPGPUProgram {
         int count = 0;
         for (int ih = 0; ih < ${samples}; ih++) {
           for (int iw = 0; iw < ${samples}; iw++) {
-            PSample s = locateP(b.n, psPoint(b, ih, iw));
+            ClampedSample s = locateP(b.n, psPoint(b, ih, iw));
             if (s.inside) {
-              sum += pValue(s, pCorners(s, b.channel));
+              sum += clampedValue(s, clampedCorners(s, b.channel));
               count++;
             }
           }

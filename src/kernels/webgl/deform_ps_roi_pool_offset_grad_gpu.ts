@@ -40,21 +40,16 @@ export class DeformPsRoiPoolOffsetGradProgram implements GPGPUProgram {
               int ct = firstChannel + k;
               PsBin b = psBin(r, ph, pw, ct);
               // The average's weight 1 / count is known after counting.
-              int count = 0;
-              for (int ih = 0; ih < ${samples}; ih++) {
-                for (int iw = 0; iw < ${samples}; iw++) {
-                  count += locateP(b.n, psPoint(b, ih, iw)).inside ? 1 : 0;
-                }
-              }
+              int count = psSampleCount(b);
               if (count == 0) {
                 continue;
               }
               float g = getDy(r, ph, pw, ct) / float(count);
               for (int ih = 0; ih < ${samples}; ih++) {
                 for (int iw = 0; iw < ${samples}; iw++) {
-                  PSample s = locateP(b.n, psPoint(b, ih, iw));
+                  ClampedSample s = locateP(b.n, psPoint(b, ih, iw));
                   if (s.inside) {
-                    vec4 v = pCorners(s, b.channel);
+                    vec4 v = clampedCorners(s, b.channel);
                     sum += g * (alongX ? pGradX(s, v) : pGradY(s, v));
                   }
                 }

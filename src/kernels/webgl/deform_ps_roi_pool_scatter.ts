@@ -1,5 +1,5 @@
 /**
- * DeformPSRoIPool's input gradient as a scatter (scatter.ts): a row is a bin
+ * DeformPSRoIPool's input gradient as a scatter (scatter/index.ts): a row is a bin
  * `(r, ph, pw)`, a sample one point `(ct, ih, iw)`, adding `dy / count` to
  * the one input channel that `ct` reads in that bin (one value entry per
  * `ct`). Both the image and the
@@ -11,9 +11,8 @@
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {PSRoIPoolInfo} from '../../shape/roi_pool';
-import type {ScatterLayout} from './col2im_blend';
 import {psBinGlsl, samplerPGlsl} from './ps_roi_glsl';
-import type {ScatterSources} from './scatter';
+import type {ScatterLayout, ScatterSources} from './scatter/index';
 
 export function psRoiPoolScatterLayout(info: PSRoIPoolInfo): ScatterLayout {
   const samples = info.outputDim * info.samplesPerPart ** 2;
@@ -65,7 +64,7 @@ export function psRoiPoolScatterSources(
           ivec4 bc = binChannel(rowStart + r, t);
           PsBin b = psBin(bc.x, bc.y, bc.z, bc.w);
           int point = imod(t, ${samples * samples});
-          PSample s = locateP(b.n, psPoint(b, point / ${samples}, imod(point, ${samples})));
+          ClampedSample s = locateP(b.n, psPoint(b, point / ${samples}, imod(point, ${samples})));
           if (!s.inside) {
             return vec4(-2.0, -2.0, 0.0, 0.0);
           }
@@ -84,12 +83,7 @@ export function psRoiPoolScatterSources(
         float scatterValue(int r, int ct, int i) {
           ivec4 bc = binChannel(rowStart + r, ct * ${samples * samples});
           PsBin b = psBin(bc.x, bc.y, bc.z, bc.w);
-          int count = 0;
-          for (int ih = 0; ih < ${samples}; ih++) {
-            for (int iw = 0; iw < ${samples}; iw++) {
-              count += locateP(b.n, psPoint(b, ih, iw)).inside ? 1 : 0;
-            }
-          }
+          int count = psSampleCount(b);
           // A sample of a bin without any adds nothing (the geometry drops it).
           return getDy(bc.x, bc.y, bc.z, bc.w) / float(max(count, 1));
         }

@@ -27,9 +27,9 @@ export class DeformRoiPoolProgram implements GPGPUProgram {
         if (b.grid.x > 0 && b.grid.y > 0) {
           for (int iy = 0; iy < b.grid.x; iy++) {
             for (int ix = 0; ix < b.grid.y; ix++) {
-              ASample s = locateA(b.n, gridPoint(b, iy, ix));
+              ClampedSample s = locateA(b.n, gridPoint(b, iy, ix));
               if (s.inside) {
-                sum += aValue(s, aCorners(s, coords.w));
+                sum += clampedValue(s, clampedCorners(s, coords.w));
               }
             }
           }

@@ -30,12 +30,12 @@ export class DeformRoiPoolOffsetGradProgram implements GPGPUProgram {
           float count = float(b.grid.x * b.grid.y);
           for (int iy = 0; iy < b.grid.x; iy++) {
             for (int ix = 0; ix < b.grid.y; ix++) {
-              ASample s = locateA(b.n, gridPoint(b, iy, ix));
+              ClampedSample s = locateA(b.n, gridPoint(b, iy, ix));
               if (!s.inside) {
                 continue;
               }
               for (int c = 0; c < ${info.channels}; c++) {
-                vec4 v = aCorners(s, c);
+                vec4 v = clampedCorners(s, c);
                 sum += getDy(coords.x, coords.y, coords.z, c) / count *
                     (alongX ? aGradX(s, v) : aGradY(s, v));
               }

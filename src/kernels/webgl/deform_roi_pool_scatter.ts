@@ -1,5 +1,5 @@
 /**
- * DeformRoIPool's input gradient as a scatter (scatter.ts): a row is a bin
+ * DeformRoIPool's input gradient as a scatter (scatter/index.ts): a row is a bin
  * `(r, ph, pw)`, a sample one point `(iy, ix)` of its grid, adding the bin's
  * `dy / count` to every channel (one value entry for all of them). A RoI's image is data, so the images are
  * stacked into one of height `N H`: sampler A's corners never leave their
@@ -9,9 +9,8 @@
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {RoIPoolInfo} from '../../shape/roi_pool';
-import type {ScatterLayout} from './col2im_blend';
 import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
-import type {ScatterSources} from './scatter';
+import type {ScatterLayout, ScatterSources} from './scatter/index';
 
 /**
  * `grid` is a bound on the bins' sampling grids (rows, columns): their
@@ -69,7 +68,7 @@ export function roiPoolScatterSources(
           if (iy >= b.grid.x || ix >= b.grid.y) {
             return vec4(-2.0, -2.0, 0.0, 0.0);
           }
-          ASample s = locateA(b.n, gridPoint(b, iy, ix));
+          ClampedSample s = locateA(b.n, gridPoint(b, iy, ix));
           if (!s.inside) {
             return vec4(-2.0, -2.0, 0.0, 0.0);
           }

@@ -1,6 +1,8 @@
 /** Running our GPGPU programs on the webgl backend, shared by every op. */
 import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import {getKernel, TensorInfo} from '@tensorflow/tfjs-core';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {runBackendKernel} from '../kernel_util';
 
 /** Runs a program whose custom uniforms are `[rowStart]` (or none). */
 export function runProgram(
@@ -19,11 +21,7 @@ export function runProgram(
 
 /** `a + b`, by the backend's own kernel; disposes both. */
 export function addAndDispose(backend: MathBackendWebGL, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const sum = getKernel('Add', 'webgl')!.kernelFunc({
-    inputs: {a, b},
-    backend,
-    attrs: {},
-  }) as TensorInfo;
+  const sum = runBackendKernel(backend, 'Add', {a, b});
   backend.disposeIntermediateTensorInfo(a);
   backend.disposeIntermediateTensorInfo(b);
   return sum;

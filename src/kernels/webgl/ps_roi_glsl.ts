@@ -3,7 +3,8 @@
  * §5): a bin's shifted samples and input channel, and sampler P (§0.3).
  */
 import type {PSRoIPoolInfo} from '../../shape/roi_pool';
-import {BILINEAR_GLSL, glslFloat} from './deform_glsl';
+import {clampedSampleGlsl} from './clamped_sample_glsl';
+import {glslFloat} from './deform_glsl';
 
 /**
  * `PsBin psBin(int r, int ph, int pw, int ct)`: where output channel `ct` of
@@ -61,46 +62,34 @@ export function psBinGlsl(info: PSRoIPoolInfo): string {
 }
 
 /**
- * Sampler P on image `n` of the program input `x`, when `readsX`:
- * `PSample locateP(int n, vec2 p)` skips `p = (y, x)` outside
+ * Sampler P on image `n` of the program input `x`:
+ * `ClampedSample locateP(int n, vec2 p)` skips `p = (y, x)` outside
  * `[-0.5, size - 0.5]`, else clamps it into the image between its floor and
- * ceil; `pCorners(s, c)`, `pValue`, `pGradY`, `pGradX` (0 along an axis
+ * ceil; `int psSampleCount(PsBin b)`, the bin's accepted samples (its
+ * average's divisor; needs psBinGlsl before); with `readsX`, the shared
+ * corner reads and interpolation, and `pGradY`, `pGradX` (0 along an axis
  * where the clamped coordinate is an integer, as the peer's).
  */
 export function samplerPGlsl(info: PSRoIPoolInfo, readsX = true): string {
-  const {height, width} = info;
-  const corners = !readsX
+  const {height, width, samplesPerPart: samples} = info;
+  const gradients = !readsX
     ? ''
     : `
-    vec4 pCorners(PSample s, int c) {
-      return vec4(getX(s.n, s.low.x, s.low.y, c), getX(s.n, s.low.x, s.high.y, c),
-                  getX(s.n, s.high.x, s.low.y, c), getX(s.n, s.high.x, s.high.y, c));
-    }
-
-    float pValue(PSample s, vec4 v) {
-      return bilinear(s.frac, v);
-    }
-
-    float pGradY(PSample s, vec4 v) {
+    float pGradY(ClampedSample s, vec4 v) {
       return (1.0 - s.frac.y) * (v.z - v.x) + s.frac.y * (v.w - v.y);
     }
 
-    float pGradX(PSample s, vec4 v) {
+    float pGradX(ClampedSample s, vec4 v) {
       return (1.0 - s.frac.x) * (v.y - v.x) + s.frac.x * (v.w - v.z);
     }
   `;
   return `
-    struct PSample {
-      bool inside;
-      int n;
-      ivec2 low;   // corners (y, x): floor and ceil of the clamped position
-      ivec2 high;
-      vec2 frac;   // (ly, lx)
-    };
+    ${clampedSampleGlsl(readsX)}
 
-    PSample locateP(int n, vec2 p) {
-      PSample s;
+    ClampedSample locateP(int n, vec2 p) {
+      ClampedSample s;
       s.n = n;
+      s.position = p;
       // NaN fails no comparison reliably on every GPU: test it explicitly.
       s.inside = !isnan(p.x) && !isnan(p.y) && p.x >= -0.5 &&
           p.x <= ${height}.0 - 0.5 && p.y >= -0.5 && p.y <= ${width}.0 - 0.5;
@@ -111,7 +100,16 @@ export function samplerPGlsl(info: PSRoIPoolInfo, readsX = true): string {
       s.frac = clamped - floor(clamped);
       return s;
     }
-    ${BILINEAR_GLSL}
-    ${corners}
+
+    int psSampleCount(PsBin b) {
+      int count = 0;
+      for (int ih = 0; ih < ${samples}; ih++) {
+        for (int iw = 0; iw < ${samples}; iw++) {
+          count += locateP(b.n, psPoint(b, ih, iw)).inside ? 1 : 0;
+        }
+      }
+      return count;
+    }
+    ${gradients}
   `;
 }

@@ -5,7 +5,8 @@
  * 3.0, WebGL2, as the scatter needs anyway).
  */
 import type {RoIPoolInfo} from '../../shape/roi_pool';
-import {BILINEAR_GLSL, glslFloat} from './deform_glsl';
+import {clampedSampleGlsl} from './clamped_sample_glsl';
+import {glslFloat} from './deform_glsl';
 
 /**
  * `RoiBin roiBin(int r, int ph, int pw)`: the grid of bin `(ph, pw)` of RoI
@@ -49,48 +50,19 @@ export function roiBinGlsl(info: RoIPoolInfo): string {
 }
 
 /**
- * Sampler A on image `n` of the program input `x` (`[N, H, W, C]`), when
- * `readsX`: `ASample locateA(int n, vec2 p)` clamps `p = (y, x)` into the
- * image (0 outside the closed window `[-1, H] x [-1, W]`), `aCorners(s, c)`
- * reads its four corners, `aValue` interpolates, `aGradY`/`aGradX` are
- * mmcv's derivatives (the unclamped position against the clamped corners).
+ * Sampler A on image `n` of the program input `x` (`[N, H, W, C]`):
+ * `ClampedSample locateA(int n, vec2 p)` clamps `p = (y, x)` into the image
+ * (nothing outside the closed window `[-1, H] x [-1, W]`); with `readsX`,
+ * the shared corner reads and interpolation, and `aGradY`/`aGradX`, mmcv's
+ * derivatives (the unclamped position against the clamped corners).
  */
 export function samplerAGlsl(info: RoIPoolInfo, readsX = true): string {
   const {height, width} = info;
-  const corners = !readsX
-    ? ''
-    : `
-    vec4 aCorners(ASample s, int c) {
-      return vec4(getX(s.n, s.low.x, s.low.y, c), getX(s.n, s.low.x, s.high.y, c),
-                  getX(s.n, s.high.x, s.low.y, c), getX(s.n, s.high.x, s.high.y, c));
-    }
-
-    float aValue(ASample s, vec4 v) {
-      return bilinear(s.frac, v);
-    }
-
-    float aGradY(ASample s, vec4 v) {
-      return (v.w - v.y) * (s.position.y - float(s.low.y)) +
-          (v.z - v.x) * (float(s.high.y) - s.position.y);
-    }
-
-    float aGradX(ASample s, vec4 v) {
-      return (v.w - v.z) * (s.position.x - float(s.low.x)) +
-          (v.y - v.x) * (float(s.high.x) - s.position.x);
-    }
-  `;
   return `
-    struct ASample {
-      bool inside;
-      int n;
-      ivec2 low;      // clamped corners (y, x)
-      ivec2 high;
-      vec2 frac;      // (ly, lx)
-      vec2 position;  // unclamped (y, x)
-    };
+    ${clampedSampleGlsl(readsX)}
 
-    ASample locateA(int n, vec2 p) {
-      ASample s;
+    ClampedSample locateA(int n, vec2 p) {
+      ClampedSample s;
       s.n = n;
       s.position = p;
       // NaN fails no comparison reliably on every GPU: test it explicitly.
@@ -107,7 +79,15 @@ export function samplerAGlsl(info: RoIPoolInfo, readsX = true): string {
       s.frac = clamped - vec2(s.low);
       return s;
     }
-    ${BILINEAR_GLSL}
-    ${corners}
+
+    float aGradY(ClampedSample s, vec4 v) {
+      return (v.w - v.y) * (s.position.y - float(s.low.y)) +
+          (v.z - v.x) * (float(s.high.y) - s.position.y);
+    }
+
+    float aGradX(ClampedSample s, vec4 v) {
+      return (v.w - v.z) * (s.position.x - float(s.low.x)) +
+          (v.y - v.x) * (float(s.high.x) - s.position.x);
+    }
   `;
 }

@@ -1,5 +1,5 @@
 /**
- * Second half of an input-gradient scatter's inputs (col2im_blend.ts): what
+ * Second half of an input-gradient scatter's inputs (blend.ts): what
  * each sample adds to each channel of its run, before the bilinear corner
  * weights, `[rowCount, samplesPerRow / samplesPerValue, run]` (samples
  * adding the same values share an entry), as an unpacked float texture of
@@ -11,9 +11,9 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {ScatterLayout} from './col2im_blend';
-import {ROW_START_UNIFORM} from './deform_glsl';
-import type {ScatterSource} from './scatter_geometry_gpu';
+import type {ScatterLayout} from './blend';
+import {ROW_START_UNIFORM} from '../deform_glsl';
+import type {ScatterSource} from './geometry_gpu';
 
 export class ScatterValuesProgram implements GPGPUProgram {
   variableNames: string[];

@@ -1,5 +1,5 @@
 /**
- * First half of an input-gradient scatter (col2im_blend.ts): where every
+ * First half of an input-gradient scatter (blend.ts): where every
  * sample of the chunk lands, `[rowCount, samplesPerRow, 4]` = (floor y,
  * floor x, y - floor y, x - floor x), (-2, -2, 0, 0) for samples that add
  * nothing (all four corners then fall outside the input). The op supplies
@@ -7,8 +7,8 @@
  */
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import type {ScatterLayout} from './col2im_blend';
-import {ROW_START_UNIFORM} from './deform_glsl';
+import type {ScatterLayout} from './blend';
+import {ROW_START_UNIFORM} from '../deform_glsl';
 
 /**
  * The op-specific part of a scatter program: its inputs and a GLSL function
