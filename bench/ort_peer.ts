@@ -128,10 +128,10 @@ export function roiAlignGraph(w: RoiWorkload): OrtGraph {
   };
 }
 
-type Dcnv3Workload = (typeof configs.dcnv3)[number];
+type DCNv3Workload = (typeof configs.dcnv3)[number];
 
 /** InternImage's dcnv3_core_pytorch (pad, grids, GridSample, mask, sum) as the oracle builds it. */
-export function dcnv3GridSampleGraph(w: Dcnv3Workload): OrtGraph {
+export function dcnv3GridSampleGraph(w: DCNv3Workload): OrtGraph {
   const c: Config = {
     N: w.N,
     H: w.H,

@@ -126,7 +126,7 @@ export function stockDeformConv2d({
   });
 }
 
-export interface StockDcnv3Args {
+export interface StockDCNv3Args {
   x: tf.Tensor4D;
   offset: tf.Tensor4D;
   mask: tf.Tensor4D;
@@ -149,7 +149,7 @@ export function stockDcnv3({
   dilation,
   groups: g,
   offsetScale: s,
-}: StockDcnv3Args) {
+}: StockDCNv3Args) {
   return tf.tidy(() => {
     const [n, , , c] = x.shape;
     const [, ho, wo] = offset.shape;

@@ -17,7 +17,7 @@ interface OrtTensor {
   shape: number[];
   data: number[];
 }
-interface Dcnv3Case {
+interface DCNv3Case {
   name: string;
   attrs: {
     kernelSize: [number, number];
@@ -31,7 +31,7 @@ interface Dcnv3Case {
   expected: OrtTensor;
 }
 
-const cases = (ort as unknown as {cases: Dcnv3Case[]}).cases;
+const cases = (ort as unknown as {cases: DCNv3Case[]}).cases;
 const tensor = (t: OrtTensor) => tf.tensor(t.data, t.shape, 'float32');
 
 describeAllBackends(

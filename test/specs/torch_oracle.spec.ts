@@ -53,7 +53,7 @@ interface RoiPoolAttrs {
   samplingRatio: number;
   gamma: number;
 }
-interface Dcnv3Attrs {
+interface DCNv3FixtureAttrs {
   kernelSize: Pair;
   strides: Pair;
   pad: Pad;
@@ -72,7 +72,7 @@ interface InvolutionAttrs {
 
 const deformConvCases = (deformConvJson as unknown as TorchFixture<DeformConvAttrs>).cases;
 const roiPoolCases = (roiPoolJson as unknown as TorchFixture<RoiPoolAttrs>).cases;
-const dcnv3Cases = (dcnv3Json as unknown as TorchFixture<Dcnv3Attrs>).cases;
+const dcnv3Cases = (dcnv3Json as unknown as TorchFixture<DCNv3FixtureAttrs>).cases;
 const involutionCases = (involutionJson as unknown as TorchFixture<InvolutionAttrs>).cases;
 
 const sorted = (names: string[]) => [...names].sort();

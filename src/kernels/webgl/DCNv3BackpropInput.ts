@@ -4,7 +4,7 @@ import {DCNv3BackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {dcnv3Backward} from '../reference/dcnv3';
-import {Dcnv3CoordGradProgram} from './dcnv3_coord_grad_gpu';
+import {DCNv3CoordGradProgram} from './dcnv3_coord_grad_gpu';
 import {dcnv3ScatterLayout, dcnv3ScatterSources} from './dcnv3_scatter';
 import {runProgram} from './program_util';
 import {scatterInputGradient} from './scatter/index';
@@ -31,7 +31,7 @@ const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, MathBackend
     },
   });
   const coordGrad = (target: 'offset' | 'mask') =>
-    runProgram(webgl, new Dcnv3CoordGradProgram(info, target), [x, offset, mask, dy]);
+    runProgram(webgl, new DCNv3CoordGradProgram(info, target), [x, offset, mask, dy]);
   return [dx, coordGrad('offset'), coordGrad('mask')];
 };
 

@@ -4,7 +4,7 @@ import {DeformPSRoIPoolBackprop} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computePSRoIPoolInfo} from '../../shape/roi_pool';
 import {deformPsRoiPoolBackward} from '../reference/deform_ps_roi_pool';
-import {DeformPsRoiPoolOffsetGradProgram} from './deform_ps_roi_pool_offset_grad_gpu';
+import {DeformPSRoIPoolOffsetGradProgram} from './deform_ps_roi_pool_offset_grad_gpu';
 import {psRoiPoolScatterLayout, psRoiPoolScatterSources} from './deform_ps_roi_pool_scatter';
 import {runProgram} from './program_util';
 import {scatterInputGradient} from './scatter/index';
@@ -30,7 +30,7 @@ const deformPsRoiPoolBackprop: TypedKernelFunc<
         deformPsRoiPoolBackward(info, x, rois, offset, dy).dx.forEach((v, i) => (dx[i] += v)),
     },
   });
-  const dOffset = runProgram(webgl, new DeformPsRoiPoolOffsetGradProgram(info), [
+  const dOffset = runProgram(webgl, new DeformPSRoIPoolOffsetGradProgram(info), [
     x,
     rois,
     offset,

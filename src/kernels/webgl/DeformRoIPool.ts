@@ -3,7 +3,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {DeformRoIPool, ModulatedDeformRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo} from '../../shape/roi_pool';
-import {DeformRoiPoolProgram} from './deform_roi_pool_gpu';
+import {DeformRoIPoolProgram} from './deform_roi_pool_gpu';
 import {runProgram} from './program_util';
 
 /** The pooled `[R, ph, pw, C]` values, times `mask` when given (the modulated kernel). */
@@ -14,7 +14,7 @@ export const deformRoiPoolWebgl: TypedKernelFunc<
   const {x, rois, offset, mask} = inputs;
   const info = computeRoIPoolInfo(x.shape, rois.shape, attrs);
   const programInputs = mask == null ? [x, rois, offset] : [x, rois, offset, mask];
-  return runProgram(backend, new DeformRoiPoolProgram(info, mask != null), programInputs);
+  return runProgram(backend, new DeformRoIPoolProgram(info, mask != null), programInputs);
 };
 
 export const deformRoIPoolConfig = typedKernelConfig(DeformRoIPool, 'webgl', deformRoiPoolWebgl);

@@ -5,7 +5,7 @@ import {DeformRoIPoolBackprop} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo, RoIPoolInfo} from '../../shape/roi_pool';
 import {deformRoiPoolBackward} from '../reference/deform_roi_pool';
-import {DeformRoiPoolOffsetGradProgram} from './deform_roi_pool_offset_grad_gpu';
+import {DeformRoIPoolOffsetGradProgram} from './deform_roi_pool_offset_grad_gpu';
 import {roiPoolScatterLayout, roiPoolScatterSources} from './deform_roi_pool_scatter';
 import {runProgram} from './program_util';
 import {scatterInputGradient} from './scatter/index';
@@ -61,7 +61,7 @@ const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, MathB
         deformRoiPoolBackward(info, x, rois, offset, dy).dx.forEach((v, i) => (dx[i] += v)),
     },
   });
-  const dOffset = runProgram(webgl, new DeformRoiPoolOffsetGradProgram(info), [
+  const dOffset = runProgram(webgl, new DeformRoIPoolOffsetGradProgram(info), [
     x,
     rois,
     offset,

@@ -10,7 +10,7 @@ import type {DCNv3Info} from '../../shape/dcnv3';
 import {dcnv3SampleGlsl} from './dcnv3_glsl';
 import {glslFloat, samplerZGlsl} from './deform_glsl';
 
-export class Dcnv3CoordGradProgram implements GPGPUProgram {
+export class DCNv3CoordGradProgram implements GPGPUProgram {
   variableNames = ['x', 'offset', 'mask', 'dy'];
   outputShape: number[];
   userCode: string;

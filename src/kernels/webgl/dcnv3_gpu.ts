@@ -8,7 +8,7 @@ import type {DCNv3Info} from '../../shape/dcnv3';
 import {dcnv3SampleGlsl} from './dcnv3_glsl';
 import {samplerZGlsl} from './deform_glsl';
 
-export class Dcnv3Program implements GPGPUProgram {
+export class DCNv3Program implements GPGPUProgram {
   variableNames = ['x', 'offset', 'mask'];
   outputShape: number[];
   userCode: string;

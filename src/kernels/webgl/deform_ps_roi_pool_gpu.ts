@@ -8,7 +8,7 @@ import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import {psBinGlsl, samplerPGlsl} from './ps_roi_glsl';
 
-export class DeformPsRoiPoolProgram implements GPGPUProgram {
+export class DeformPSRoIPoolProgram implements GPGPUProgram {
   variableNames = ['x', 'rois', 'offset'];
   outputShape: number[];
   userCode: string;

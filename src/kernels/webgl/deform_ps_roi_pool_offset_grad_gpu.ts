@@ -11,7 +11,7 @@ import type {PSRoIPoolInfo} from '../../shape/roi_pool';
 import {glslFloat} from './deform_glsl';
 import {psBinGlsl, samplerPGlsl} from './ps_roi_glsl';
 
-export class DeformPsRoiPoolOffsetGradProgram implements GPGPUProgram {
+export class DeformPSRoIPoolOffsetGradProgram implements GPGPUProgram {
   variableNames = ['x', 'rois', 'offset', 'dy'];
   outputShape: number[];
   userCode: string;

@@ -8,7 +8,7 @@ import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
 
-export class DeformRoiPoolProgram implements GPGPUProgram {
+export class DeformRoIPoolProgram implements GPGPUProgram {
   variableNames: string[];
   outputShape: number[];
   userCode: string;

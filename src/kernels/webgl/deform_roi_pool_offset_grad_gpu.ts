@@ -10,7 +10,7 @@ import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {glslFloat} from './deform_glsl';
 import {roiBinGlsl, samplerAGlsl} from './roi_glsl';
 
-export class DeformRoiPoolOffsetGradProgram implements GPGPUProgram {
+export class DeformRoIPoolOffsetGradProgram implements GPGPUProgram {
   variableNames = ['x', 'rois', 'offset', 'dy'];
   outputShape: number[];
   userCode: string;
