@@ -97,6 +97,21 @@ def pair(v):
     return [v, v] if isinstance(v, int) else list(v)
 
 
+def window(h, w, k, strides, pad, dilations):
+    """Kernel, strides, dilations, per-side pads and output size, as src/shape/window.ts computes them."""
+    kh, kw = pair(k)
+    sh, sw = pair(strides)
+    dh, dw = pair(dilations)
+    if pad is None:  # involution's default: the size kept at stride 1 (odd kernels)
+        pad = [[(kh - 1) * dh // 2] * 2, [(kw - 1) * dw // 2] * 2]
+    elif isinstance(pad, int):
+        pad = [[pad, pad], [pad, pad]]
+    (top, bottom), (left, right) = pad
+    ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
+    wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+    return kh, kw, sh, sw, dh, dw, pad, top, bottom, left, right, ho, wo
+
+
 def write(name, peer, cases, notes):
     os.makedirs(OUT_DIR, exist_ok=True)
     doc = {
@@ -128,14 +143,8 @@ def write(name, peer, cases, notes):
 
 def dcn_case(name, n, c, h, w, cout, k, strides=1, pad=0, dilations=1, groups=1,
              offset_groups=1, mask=False, bias=False):
-    kh, kw = pair(k)
-    sh, sw = pair(strides)
-    dh, dw = pair(dilations)
-    if isinstance(pad, int):
-        pad = [[pad, pad], [pad, pad]]
-    (top, bottom), (left, right) = pad
-    ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-    wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+    kh, kw, sh, sw, dh, dw, pad, top, bottom, left, right, ho, wo = window(
+        h, w, k, strides, pad, dilations)
     taps = offset_groups * kh * kw
 
     x = uniform([n, h, w, c])
@@ -448,14 +457,8 @@ def dcnv3_core(x, offset, mask, kh, kw, sh, sw, pad, dh, dw, groups, offset_scal
 
 def dcnv3_case(name, n, h, w, c, k, strides=1, pad=0, dilations=1, groups=1, offset_scale=1.0,
                remove_center=False):
-    kh, kw = pair(k)
-    sh, sw = pair(strides)
-    dh, dw = pair(dilations)
-    if isinstance(pad, int):
-        pad = [[pad, pad], [pad, pad]]
-    (top, bottom), (left, right) = pad
-    ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-    wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+    kh, kw, sh, sw, dh, dw, pad, top, bottom, left, right, ho, wo = window(
+        h, w, k, strides, pad, dilations)
     ch = (dh * (kh - 1)) // 2
     cw = (dw * (kw - 1)) // 2
     taps = [(b, a) for a in range(kw) for b in range(kh)
@@ -532,16 +535,8 @@ def gen_dcnv3():
 
 
 def involution_case(name, n, h, w, c, k, strides=1, pad=None, dilations=1, groups=1):
-    kh, kw = pair(k)
-    sh, sw = pair(strides)
-    dh, dw = pair(dilations)
-    if pad is None:
-        pad = [[(kh - 1) * dh // 2] * 2, [(kw - 1) * dw // 2] * 2]
-    elif isinstance(pad, int):
-        pad = [[pad, pad], [pad, pad]]
-    (top, bottom), (left, right) = pad
-    ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-    wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+    kh, kw, sh, sw, dh, dw, pad, top, bottom, left, right, ho, wo = window(
+        h, w, k, strides, pad, dilations)
     x = uniform([n, h, w, c])
     kernel = uniform([n, ho, wo, groups * kh * kw])
     dy = uniform([n, ho, wo, c])
