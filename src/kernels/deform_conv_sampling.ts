@@ -12,7 +12,7 @@
  *
  * Column layout `[G, rowCount, K * C/G]`, entry `(q, r, k * C/G + cc)` =
  * `mask * Z(x[n, :, :, q * C/G + cc]; y, x)` for tap `k = i * kw + j` at row
- * `rowStart + r` (sampler Z and positions as in semantics.md §0.1 and §1.4,
+ * `rowStart + r` (sampler Z and positions as in docs/semantics.md §0.1 and §1.4,
  * mask 1 when absent).
  */
 import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';

@@ -1,6 +1,6 @@
 /**
  * Loads a PyTorch `state_dict` into our layers, converting layouts (see
- * semantics.md §6): conv weights OIHW to HWIO, Linear weights transposed,
+ * docs/semantics.md §6): conv weights OIHW to HWIO, Linear weights transposed,
  * and the NCHW flatten orders of mmcv's RoI-pooling branches permuted.
  * The peers' key names: mmcv DeformConv2dPack / ModulatedDeformConv2dPack
  * (`weight`, `bias`, `conv_offset.*`, or the legacy sibling `<name>_offset.*`,

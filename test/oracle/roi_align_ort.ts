@@ -3,7 +3,7 @@
 // coordinate_transformation_mode='half_pixel'). The expected outputs come from
 // onnxruntime-node running a single RoiAlign node (wrapped in Transposes so
 // that the graph takes and returns channels-last tensors).
-// A float64 JS version of semantics.md §4.2 (sampler A) is only used as a
+// A float64 JS version of docs/semantics.md §4.2 (sampler A) is only used as a
 // cross-check and to keep sample points away from the sampler's
 // discontinuities; it never produces fixture values.
 // Run from anywhere: npx tsx test/oracle/roi_align_ort.ts
@@ -96,7 +96,7 @@ async function runRoiAlign(a: RoiAlignRun) {
 
 // ------------------------------------------ float64 reference (cross-check)
 
-/** Sampler A (semantics.md §0.2) on channel c of image n of an NHWC tensor. */
+/** Sampler A (docs/semantics.md §0.2) on channel c of image n of an NHWC tensor. */
 function samplerA(
   x: Float32Array,
   H: number,
@@ -568,7 +568,7 @@ async function main() {
     );
   }
   console.log(
-    `ORT vs float64 JS (semantics.md §4.2) on ${cases.length} cases / ` +
+    `ORT vs float64 JS (docs/semantics.md §4.2) on ${cases.length} cases / ` +
       `${nRois} RoIs (${Object.entries(kindCount)
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}): ` +

@@ -1,5 +1,5 @@
 /**
- * DCNv3 core: the hand-checkable examples of semantics.md §2.6, identities
+ * DCNv3 core: the hand-checkable examples of docs/semantics.md §2.6, identities
  * with stock ops (one-hot centre mask = the padded, strided input; a mask
  * constant over space = tf.depthwiseConv2d), finite differences of all three
  * gradients, non-finite offsets, errors and leaks.

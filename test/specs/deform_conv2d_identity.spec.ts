@@ -184,7 +184,7 @@ describeAllBackends('deformConv2d identities', () => {
     expectClose(deformConv2d({x, filter, offset, pad: 'same'}), expected, TOL);
   });
 
-  it('offset channel 2k+1 moves tap k along x (semantics.md example 1.B)', () => {
+  it('offset channel 2k+1 moves tap k along x (docs/semantics.md example 1.B)', () => {
     const x = tf.reshape(tf.range(0, 16), [1, 4, 4, 1]);
     const filter = tf.tensor4d([0, 0, 0, 0, 1, 0, 0, 0, 0], [3, 3, 1, 1]);
     const offset = tf.cast(tf.oneHot(tf.fill([1, 4, 4], 9, 'int32'), 18), 'float32');

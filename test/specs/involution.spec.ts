@@ -1,5 +1,5 @@
 /**
- * Involution: semantics.md §3.4 examples, the same computation composed from
+ * Involution: docs/semantics.md §3.4 examples, the same computation composed from
  * stock tfjs ops (pad, strided slices, multiply, sum) on random
  * configurations, a kernel constant over space = tf.depthwiseConv2d, finite
  * differences of both gradients, errors and leaks.
@@ -139,7 +139,7 @@ function outSize(c: Config): [number, number] {
 describeAllBackends(
   'involution',
   () => {
-    it('reproduces the worked examples of semantics.md §3.4', () => {
+    it('reproduces the worked examples of docs/semantics.md §3.4', () => {
       const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
       const kernel: number[] = Array.from({length: 81}, () => 0);
       kernel.fill(1, 0, 9); // output (0, 0): all ones

@@ -1,5 +1,5 @@
 /**
- * Sampler A of semantics.md §0.2 (mmcv DeformRoIPool, RoIAlign): 0 outside
+ * Sampler A of docs/semantics.md §0.2 (mmcv DeformRoIPool, RoIAlign): 0 outside
  * the closed window `-1 <= y <= H`, `-1 <= x <= W`; inside, the position is
  * clamped to the image, so the border value is replicated over the last pixel.
  */
@@ -27,7 +27,7 @@ export class BilinearA extends ClampedBilinear {
 
   /**
    * mmcv's position derivatives: the unclamped position against the clamped
-   * corners (semantics.md §4.3: not the true derivative in the replicated
+   * corners (docs/semantics.md §4.3: not the true derivative in the replicated
    * border zones; reproduced for compatibility).
    */
   gradX(data: Float32Array, c: number, y: number): number {

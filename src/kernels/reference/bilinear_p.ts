@@ -1,5 +1,5 @@
 /**
- * Sampler P of semantics.md §0.3 (DCNv1's deformable PS RoI pooling): a
+ * Sampler P of docs/semantics.md §0.3 (DCNv1's deformable PS RoI pooling): a
  * sample outside `[-0.5, size - 0.5]` is skipped (not counted); inside, the
  * position is clamped to the image and interpolated between its floor and
  * ceil, so the derivative vanishes at integers (as the peer's).

@@ -1,5 +1,5 @@
 /**
- * Sampler Z of semantics.md §0.1 (DCNv1/v2/v3): bilinear interpolation of the
+ * Sampler Z of docs/semantics.md §0.1 (DCNv1/v2/v3): bilinear interpolation of the
  * input zero-extended by one pixel, 0 outside the open window
  * `-1 < y < H, -1 < x < W`. Works on channels-last planes: `locate` finds the
  * four corners of a position once, then every channel reads them.

@@ -1,6 +1,6 @@
 /**
  * DCNv1's deformable position-sensitive RoI pooling forward and backward on
- * channels-last typed arrays (semantics.md §5): output channel `ct` of bin
+ * channels-last typed arrays (docs/semantics.md §5): output channel `ct` of bin
  * `(ph, pw)` averages the accepted samples of input channel
  * `(ct * gs + gh) * gs + gw`, shifted by the class's `trans * transStd *
  * RoI size` of the bin's part cell. RoIs are not differentiable.

@@ -1,6 +1,6 @@
 /**
  * mmcv's DeformRoIPool forward and backward on channels-last typed arrays
- * (semantics.md §4): RoIAlign-style averaging of `gh x gw` samples per bin,
+ * (docs/semantics.md §4): RoIAlign-style averaging of `gh x gw` samples per bin,
  * each bin shifted by `gamma * offset * RoI size`. RoIs are not
  * differentiable. The cpu backend's kernels and the reference for the others.
  */

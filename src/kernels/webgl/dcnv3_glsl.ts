@@ -1,5 +1,5 @@
 /**
- * Where a DCNv3 point samples (semantics.md §2.3), in GLSL for the DCNv3
+ * Where a DCNv3 point samples (docs/semantics.md §2.3), in GLSL for the DCNv3
  * programs; sampler Z itself is deform_glsl.ts's.
  */
 import type {DCNv3Info} from '../../shape/dcnv3';

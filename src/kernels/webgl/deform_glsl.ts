@@ -1,5 +1,5 @@
 /**
- * GLSL shared by the deformable programs: sampler Z (semantics.md §0.1),
+ * GLSL shared by the deformable programs: sampler Z (docs/semantics.md §0.1),
  * written once for every op that uses it (DCNv1/v2, DCNv3), and where a
  * DCNv1/v2 tap samples (§1.4); pasted into each program's `userCode`. Shape
  * constants are baked in, so a program is compiled once per shape; only

@@ -1,4 +1,4 @@
-/** Where an involution tap reads (semantics.md §3.1), in GLSL for the involution programs. */
+/** Where an involution tap reads (docs/semantics.md §3.1), in GLSL for the involution programs. */
 import type {InvolutionInfo} from '../../shape/involution';
 
 /**

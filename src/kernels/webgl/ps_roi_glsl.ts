@@ -1,5 +1,5 @@
 /**
- * GLSL of DCNv1's deformable position-sensitive RoI pooling (semantics.md
+ * GLSL of DCNv1's deformable position-sensitive RoI pooling (docs/semantics.md
  * §5): a bin's shifted samples and input channel, and sampler P (§0.3).
  */
 import type {PSRoIPoolInfo} from '../../shape/roi_pool';

@@ -1,5 +1,5 @@
 /**
- * GLSL of mmcv's DeformRoIPool (semantics.md §4): a bin's shifted sampling
+ * GLSL of mmcv's DeformRoIPool (docs/semantics.md §4): a bin's shifted sampling
  * grid, and sampler A (§0.2). RoIs are data, so the grid size of adaptive
  * sampling is known only on the GPU: its loops have dynamic bounds (GLSL ES
  * 3.0, WebGL2, as the scatter needs anyway).
