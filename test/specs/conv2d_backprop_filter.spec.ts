@@ -1,12 +1,16 @@
 /**
- * tf.conv2d's filter gradient on every backend under test (tfjs-backend-wasm
- * has no Conv2DBackpropFilter; this package provides it there): against the
- * cpu backend's, for strides, 'same' / 'valid' / explicit padding and batches.
+ * tf.conv2d's filter gradient where this package provides the
+ * Conv2DBackpropFilter kernel (tfjs-backend-wasm has none; on cpu and webgl
+ * tfjs's own runs and is not tested here): against tfjs's cpu kernel, run on
+ * the cpu backend in the same process, and against finite differences of
+ * the forward conv2d, for strides, 'same' / 'valid' / explicit padding and
+ * batches.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {describeAllBackends} from '../util/backends';
+import {describePackageKernels, isPackageKernel, onCpu} from '../util/backends';
 import {expectClose} from '../util/expect';
+import {checkGradients} from '../util/finite_diff';
 import {rng, uniform} from '../util/random';
 
 type Pad =
@@ -27,24 +31,46 @@ const cases: Array<[number[], number[], [number, number], Pad]> = [
   ],
 ];
 
-describeAllBackends('tf.conv2d filter gradient', () => {
+describePackageKernels('tf.conv2d filter gradient', ['Conv2DBackpropFilter'], () => {
+  it("has an oracle that is not this package's kernel: tfjs's own on cpu", () => {
+    expect(isPackageKernel('Conv2DBackpropFilter', tf.getBackend())).toBe(true);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined();
+    expect(isPackageKernel('Conv2DBackpropFilter', 'cpu')).toBe(false);
+  });
+
   cases.forEach(([xShape, fShape, strides, pad], k) => {
-    it(`matches the cpu backend: x [${xShape}], filter [${fShape}], strides [${strides}], pad ${JSON.stringify(pad)}`, async () => {
+    const conv = (x: tf.Tensor, f: tf.Tensor) =>
+      tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad);
+    const what = `x [${xShape}], filter [${fShape}], strides [${strides}], pad ${JSON.stringify(pad)}`;
+
+    it(`matches tfjs's cpu kernel: ${what}`, async () => {
       const random = rng(50 + k);
-      const x = uniform(random, xShape) as tf.Tensor4D;
-      const filter = uniform(random, fShape) as tf.Tensor4D;
-      const grad = (f: tf.Tensor) =>
-        tf.grads((x: tf.Tensor, f: tf.Tensor) =>
-          tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad))),
-        )([x, f])[1];
-      const here = grad(filter).arraySync();
-      const backend = tf.getBackend();
-      await tf.setBackend('cpu');
-      const reference = tf.tidy(() =>
-        grad(tf.tensor(filter.arraySync() as number[][][][])).arraySync(),
+      const x = uniform(random, xShape);
+      const filter = uniform(random, fShape);
+      const grad = (x: tf.Tensor, f: tf.Tensor) =>
+        Array.from(
+          tf
+            .grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(conv(x, f))))([x, f])[1]
+            .dataSync(),
+        );
+      const here = grad(x, filter);
+      const [xs, fs] = [x, filter].map(t => t.dataSync());
+      const reference = await onCpu(() =>
+        tf.tidy(() => grad(tf.tensor(xs, xShape), tf.tensor(fs, fShape))),
       );
-      await tf.setBackend(backend);
-      expectClose(here as number[][][][], reference as number[][][][], {atol: 1e-4, rtol: 1e-4});
+      expectClose(here, reference, {atol: 1e-4, rtol: 1e-4});
+    });
+
+    it(`matches finite differences: ${what}`, () => {
+      const random = rng(60 + k);
+      const x = uniform(random, xShape);
+      // The loss is linear in the filter: central differences are exact up to rounding.
+      checkGradients(f => conv(x, f), [uniform(random, fShape)], ['filter'], {
+        step: 0.1,
+        entries: 12,
+        atol: 1e-3,
+        rtol: 1e-3,
+      });
     });
   });
 });

@@ -2,16 +2,21 @@
  * Seeded random small configurations (sizes 1-6, groups, offset groups,
  * strides, dilations, every padding form, masks, biases, chunked column
  * buffers; offsets with NaN, ±Infinity, 1e30, integers and positions far
- * outside the image) against the cpu backend, which runs the reference loops:
- * the output and every gradient must agree.
+ * outside the image): the output and every gradient must agree with an
+ * oracle that is not the backend under test. On wasm and webgl that is the
+ * cpu backend, run in the same process; on cpu it is the reference sampling
+ * loops called directly, with the GEMMs, groups and bias as plain loops
+ * (test/util/deform_conv_by_loops.ts), against the kernels run with the
+ * case's column budget or a budget of a single output position.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
 import {COLUMN_BUFFER_BYTES, deformConv2d, modulatedDeformConv2d} from '../../src/index';
 import type {PadArg} from '../../src/index';
-import {computeDeformConvInfo} from '../../src/shape/deform_conv';
+import {computeDeformConvInfo, DeformConvInfo} from '../../src/shape/deform_conv';
 import {resolveDeformConvAttrs} from '../../src/ops/deform_conv_args';
-import {describeAllBackends} from '../util/backends';
+import {describeAgainstCpu, describeBackend, onCpu} from '../util/backends';
+import {deformConvByLoops} from '../util/deform_conv_by_loops';
 import {expectClose} from '../util/expect';
 import {rng} from '../util/random';
 
@@ -42,6 +47,7 @@ interface FuzzCase {
   };
   /** Column budget in bytes; small ones split the work into chunks. */
   columnBytes: number;
+  info: DeformConvInfo;
 }
 
 function makeCase(random: () => number): FuzzCase {
@@ -108,14 +114,15 @@ function makeCase(random: () => number): FuzzCase {
       lossWeights: fill(rowCount * outChannels, () => 2 * random() - 1),
       args,
       columnBytes: random() < 0.3 ? 4 * info.taps * channels * int(1, 3) : 64 * 1024 * 1024,
+      info,
     };
   }
 }
 
 /** Output, then the gradients of x, filter, offset (and mask, bias when present). */
-function run(c: FuzzCase): Float32Array[] {
+function run(c: FuzzCase, columnBytes = c.columnBytes): Float32Array[] {
   const saved = tf.env().get(COLUMN_BUFFER_BYTES);
-  tf.env().set(COLUMN_BUFFER_BYTES, c.columnBytes);
+  tf.env().set(COLUMN_BUFFER_BYTES, columnBytes);
   try {
     let results: Float32Array[] = [];
     tf.tidy(() => {
@@ -144,31 +151,77 @@ function run(c: FuzzCase): Float32Array[] {
   }
 }
 
-describeAllBackends('deformConv2d fuzz against the cpu reference', () => {
+/** The names of the results of {@link run} for case `c`. */
+function resultNames(c: FuzzCase): string[] {
+  return [
+    'y',
+    'dx',
+    'dFilter',
+    'dOffset',
+    ...(c.mask ? ['dMask'] : []),
+    ...(c.bias ? ['dBias'] : []),
+  ];
+}
+
+function expectAgree(actual: Float32Array[], expected: Float32Array[], c: FuzzCase, where: string) {
+  const what = resultNames(c);
+  expect(actual.length).withContext(`${where}: results`).toBe(what.length);
+  expect(expected.length).withContext(`${where}: expected results`).toBe(what.length);
+  actual.forEach((a, k) =>
+    expectClose(Array.from(a), Array.from(expected[k]), TOL, `${where} ${what[k]}`),
+  );
+}
+
+const describeCase = (c: FuzzCase, i: number) =>
+  `case ${i} (x ${c.xShape}, filter ${c.filterShape}, ${JSON.stringify(c.args)})`;
+
+/** Lets the browser answer karma between cases (a long synchronous loop disconnects it). */
+const yieldToBrowser = () => new Promise(resolve => setTimeout(resolve));
+
+describeAgainstCpu('deformConv2d fuzz', () => {
   const random = rng(2024);
   const cases = Array.from({length: CASES}, () => makeCase(random));
+  let count = 0;
   let expected: Float32Array[][] = [];
 
   beforeAll(async () => {
-    const backend = tf.getBackend();
-    await tf.setBackend('cpu');
-    expected = cases.map(run);
-    await tf.setBackend(backend);
+    count = tf.getBackend() === 'wasm' ? CASES : GPU_CASES;
+    expected = await onCpu(() => cases.slice(0, count).map(c => run(c)));
   });
 
-  it('agrees on random configurations, output and gradients', async () => {
-    const names = ['y', 'dx', 'dFilter', 'dOffset'];
-    const count = ['cpu', 'wasm'].includes(tf.getBackend()) ? CASES : GPU_CASES;
+  it('agrees with the cpu backend on random configurations, output and gradients', async () => {
+    expect(expected.length).toBe(count);
     for (let i = 0; i < count; i++) {
+      expectAgree(run(cases[i]), expected[i], cases[i], describeCase(cases[i], i));
+      await yieldToBrowser();
+    }
+  });
+});
+
+describeBackend('cpu', 'deformConv2d fuzz against the reference loops', () => {
+  const random = rng(2024);
+  const cases = Array.from({length: CASES}, () => makeCase(random));
+
+  it('agrees on random configurations, output and gradients, chunked or not', async () => {
+    for (let i = 0; i < CASES; i++) {
       const c = cases[i];
-      const actual = run(c);
-      const what = [...names, ...(c.mask ? ['dMask'] : []), ...(c.bias ? ['dBias'] : [])];
-      const where = `case ${i} (x ${c.xShape}, filter ${c.filterShape}, ${JSON.stringify(c.args)})`;
-      actual.forEach((a, k) =>
-        expectClose(Array.from(a), Array.from(expected[i][k]), TOL, `${where} ${what[k]}`),
+      const expected = deformConvByLoops(c.info, {
+        x: c.x,
+        filter: c.filter,
+        offset: c.offset,
+        mask: c.mask,
+        bias: c.bias,
+        dy: c.lossWeights,
+      });
+      // Every other case with a budget below one output position: a chunk per position.
+      const columnBytes = i % 2 === 1 ? 4 : c.columnBytes;
+      expectAgree(
+        run(c, columnBytes),
+        expected,
+        c,
+        `${describeCase(c, i)}, budget ${columnBytes} B`,
       );
-      // Lets the browser answer karma between cases (a long synchronous loop disconnects it).
-      await new Promise(resolve => setTimeout(resolve));
+      await yieldToBrowser();
     }
   });
 });

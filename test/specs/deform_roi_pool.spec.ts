@@ -17,6 +17,7 @@ import {
 import ortRoiAlign from '../fixtures/generated/roi_align_ort.json';
 import mmcv from '../fixtures/golden/mmcv/deform_roi_pool.json';
 import onnx from '../fixtures/golden/onnx/roi_align.json';
+import {ADAPTIVE, adaptiveInputs, seamDistance} from '../util/adaptive_roi';
 import {describeAllBackends} from '../util/backends';
 import {expectClose, expectNoLeaks} from '../util/expect';
 import {checkGradients} from '../util/finite_diff';
@@ -161,6 +162,71 @@ describeAllBackends(
         {step: 0.01, entries: 8},
       );
     });
+
+    for (const modulated of [false, true]) {
+      const name = modulated ? 'modulatedDeformRoiPool' : 'deformRoiPool';
+      it(`${name} with adaptive sampling and RoIs of different grids has gradients matching finite differences`, () => {
+        const {x, rois, offset, mask, weights} = adaptiveInputs(modulated ? 12 : 11);
+        const h = 0.01;
+        const seams = seamDistance(rois, offset.dataSync() as Float32Array, [10, 13], h);
+        expect(seams.grids).toEqual([
+          [1, 1],
+          [2, 4],
+          [4, 2],
+          [3, 3],
+        ]);
+        expect(seams.samples).withContext('samples from the seams').toBeGreaterThan(0.25);
+        expect(seams.gridSizes).withContext('bin sizes from integers').toBeGreaterThan(0.05);
+        const r = tf.tensor2d(rois);
+        const f = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
+          modulated
+            ? modulatedDeformRoiPool({x, rois: r, offset: o, mask: m, ...ADAPTIVE})
+            : deformRoiPool({x, rois: r, offset: o, ...ADAPTIVE});
+        /** The loss of each bin, `Σ_c y * weights`: a bin's offset and mask move only its own. */
+        const binLosses = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
+          tf.tidy(() => Array.from(tf.sum(tf.mul(f(x, o, m), weights), 3).dataSync()));
+        const loss = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
+          tf.sum(tf.mul(f(x, o, m), weights));
+        const [dx, dOffset, dMask] = modulated
+          ? tf.grads(loss)([x, offset, mask])
+          : tf.grads((x: tf.Tensor, o: tf.Tensor) => loss(x, o, mask))([x, offset]);
+
+        // The loss is linear in x: its gradient's dot product with any v is the loss at v.
+        const random = rng(13);
+        for (let k = 0; k < 3; k++) {
+          const v = uniform(random, x.shape);
+          expectClose(
+            [tf.sum(tf.mul(dx, v)).dataSync()[0]],
+            [binLosses(v, offset, mask).reduce((a, b) => a + b)],
+            {atol: 1e-4, rtol: 1e-4},
+            `dx · v${k}`,
+          );
+        }
+        // Central differences of every bin's loss, all bins' Δx (then Δy, then masks) moved at once.
+        const central = (shifted: (sign: number) => number[]) => {
+          const [plus, minus] = [shifted(1), shifted(-1)];
+          return plus.map((p, i) => (p - minus[i]) / (2 * h));
+        };
+        const tol = {atol: 2e-4, rtol: 1e-3};
+        for (const c of [0, 1]) {
+          const unit = tf.tensor([1 - c, c]);
+          expectClose(
+            tf.tidy(() => Array.from(tf.gather(dOffset, [c], 3).dataSync())),
+            central(sign => binLosses(x, tf.add(offset, tf.mul(unit, sign * h)), mask)),
+            tol,
+            c === 0 ? 'dOffset Δx' : 'dOffset Δy',
+          );
+        }
+        if (modulated) {
+          expectClose(
+            dMask,
+            central(sign => binLosses(x, offset, tf.add(mask, sign * h))),
+            tol,
+            'dMask',
+          );
+        }
+      });
+    }
 
     it('gives zero gradients to the RoIs, and pools nothing from an inverted RoI (adaptive sampling)', () => {
       const {x, rois} = interior(5);

@@ -1,14 +1,17 @@
 /**
- * tf.depthwiseConv2d's gradients on every backend under test
- * (tfjs-backend-wasm has no DepthwiseConv2dNativeBackpropFilter or
- * BackpropInput; this package provides them there): against the cpu
- * backend's, for channel multipliers, strides, 'same' / 'valid' / explicit
- * padding and batches.
+ * tf.depthwiseConv2d's gradients where this package provides the
+ * DepthwiseConv2dNativeBackpropFilter and BackpropInput kernels
+ * (tfjs-backend-wasm has neither; on cpu and webgl tfjs's own run and are
+ * not tested here): against tfjs's cpu kernels, run on the cpu backend in
+ * the same process, and against finite differences of the forward
+ * depthwiseConv2d, for channel multipliers, strides, 'same' / 'valid' /
+ * explicit padding and batches.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {describeAllBackends} from '../util/backends';
+import {describePackageKernels, isPackageKernel, onCpu} from '../util/backends';
 import {expectClose} from '../util/expect';
+import {checkGradients} from '../util/finite_diff';
 import {rng, uniform} from '../util/random';
 
 type Pad =
@@ -30,35 +33,48 @@ const cases: Array<[number[], number[], [number, number], Pad]> = [
   [[1, 5, 5, 9], [5, 5, 9, 1], [2, 2], 'same'],
 ];
 
-describeAllBackends('tf.depthwiseConv2d gradients', () => {
+const KERNELS = ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+
+describePackageKernels('tf.depthwiseConv2d gradients', KERNELS, () => {
+  it("have an oracle that is not this package's kernels: tfjs's own on cpu", () => {
+    for (const kernel of KERNELS) {
+      expect(isPackageKernel(kernel, tf.getBackend())).withContext(kernel).toBe(true);
+      expect(tf.getKernel(kernel, 'cpu')).withContext(kernel).toBeDefined();
+      expect(isPackageKernel(kernel, 'cpu')).withContext(kernel).toBe(false);
+    }
+  });
+
   cases.forEach(([xShape, fShape, strides, pad], k) => {
-    it(`match the cpu backend: x [${xShape}], filter [${fShape}], strides [${strides}], pad ${JSON.stringify(pad)}`, async () => {
+    const conv = (x: tf.Tensor, f: tf.Tensor) =>
+      tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad);
+    const what = `x [${xShape}], filter [${fShape}], strides [${strides}], pad ${JSON.stringify(pad)}`;
+
+    it(`match tfjs's cpu kernels: ${what}`, async () => {
       const random = rng(70 + k);
-      const x = uniform(random, xShape) as tf.Tensor4D;
-      const filter = uniform(random, fShape) as tf.Tensor4D;
+      const x = uniform(random, xShape);
+      const filter = uniform(random, fShape);
       const grads = (x: tf.Tensor, f: tf.Tensor) =>
-        tf.grads((x: tf.Tensor, f: tf.Tensor) =>
-          tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad))),
-        )([x, f]);
-      const here = grads(x, filter).map(g => g.arraySync());
-      const backend = tf.getBackend();
-      await tf.setBackend('cpu');
-      const reference = tf.tidy(() =>
-        grads(tf.tensor(x.arraySync()), tf.tensor(filter.arraySync())).map(g => g.arraySync()),
+        tf
+          .grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(conv(x, f))))([x, f])
+          .map(g => Array.from(g.dataSync()));
+      const here = grads(x, filter);
+      const [xs, fs] = [x, filter].map(t => t.dataSync());
+      const reference = await onCpu(() =>
+        tf.tidy(() => grads(tf.tensor(xs, xShape), tf.tensor(fs, fShape))),
       );
-      await tf.setBackend(backend);
-      expectClose(
-        here[0] as number[][][][],
-        reference[0] as number[][][][],
-        {atol: 1e-4, rtol: 1e-4},
-        'dx',
-      );
-      expectClose(
-        here[1] as number[][][][],
-        reference[1] as number[][][][],
-        {atol: 1e-4, rtol: 1e-4},
-        'dFilter',
-      );
+      expectClose(here[0], reference[0], {atol: 1e-4, rtol: 1e-4}, 'dx');
+      expectClose(here[1], reference[1], {atol: 1e-4, rtol: 1e-4}, 'dFilter');
+    });
+
+    it(`match finite differences: ${what}`, () => {
+      const random = rng(80 + k);
+      // The loss is bilinear in (x, filter): central differences are exact up to rounding.
+      checkGradients(conv, [uniform(random, xShape), uniform(random, fShape)], ['x', 'filter'], {
+        step: 0.1,
+        entries: 12,
+        atol: 1e-3,
+        rtol: 1e-3,
+      });
     });
   });
 });

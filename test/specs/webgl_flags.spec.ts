@@ -4,7 +4,10 @@
  * tolerance), with a tiny maximum texture size (many chunks); and the
  * input-gradient scatter: on the GPU without any download, matching the cpu
  * loops, leaving GL state as tfjs set it, and without EXT_float_blend
- * falling back to the cpu (float32 textures) or blending in float16.
+ * falling back to the cpu (float32 textures) or blending in float16; the
+ * same three paths (fallback, float16, float16 without EXT_float_blend) for
+ * the scatter of every other op (DCNv3, DeformRoIPool plain, modulated and
+ * adaptive, DeformPSRoIPool) against the cpu backend's gradients.
  *
  * The backend need not be re-created: tfjs reads these flags whenever it
  * picks a program or allocates a texture. But flags derived from others are
@@ -15,18 +18,25 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
 
-import {modulatedDeformConv2d} from '../../src/index';
-import {blendableFormat, scatterByBlending} from '../../src/kernels/webgl/col2im_blend';
+import {
+  dcnv3,
+  deformPsRoiPool,
+  deformRoiPool,
+  modulatedDeformConv2d,
+  modulatedDeformRoiPool,
+} from '../../src/index';
+import {blendableFormat, scatterByBlending} from '../../src/kernels/webgl/scatter/blend';
 import {
   deformConvScatterLayout,
   deformConvScatterSources,
 } from '../../src/kernels/webgl/deform_conv_scatter';
 import {webglSampling} from '../../src/kernels/webgl/deform_conv_sampling_webgl';
-import {ScatterGeometryProgram} from '../../src/kernels/webgl/scatter_geometry_gpu';
-import {ScatterValuesProgram} from '../../src/kernels/webgl/scatter_values_gpu';
+import {ScatterGeometryProgram} from '../../src/kernels/webgl/scatter/geometry_gpu';
+import {ScatterValuesProgram} from '../../src/kernels/webgl/scatter/values_gpu';
 import {deformCol2im} from '../../src/kernels/reference/deform_sampling';
 import {computeDeformConvInfo} from '../../src/shape/deform_conv';
-import {describeBackend} from '../util/backends';
+import {ADAPTIVE, adaptiveInputs} from '../util/adaptive_roi';
+import {describeBackend, onCpu} from '../util/backends';
 import {expectClose, Tolerance} from '../util/expect';
 import {checkGradients} from '../util/finite_diff';
 import {ortCases, runOrtCase} from '../util/ort_cases';
@@ -358,4 +368,199 @@ describeBackend('webgl', 'webgl kernels', () => {
       tf.dispose([inputs, whole]);
     });
   });
+});
+
+/** One op whose input gradient is a scatter: its inputs (seeded) and the loss `Σ op(...) · w`. */
+interface ScatterOp {
+  name: string;
+  /** The differentiable inputs, then the other tensors of `loss`. */
+  inputs(): {wrt: tf.Tensor[]; names: string[]; rest: tf.Tensor[]};
+  loss(wrt: tf.Tensor[], rest: tf.Tensor[]): tf.Tensor;
+}
+
+const weighted = (y: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(y, w));
+
+const SCATTER_OPS: ScatterOp[] = [
+  {
+    name: 'dcnv3',
+    inputs() {
+      const random = rng(31);
+      return {
+        wrt: [
+          uniform(random, [2, 5, 6, 4]),
+          nonIntegerOffsets(random, [2, 3, 5, 2 * 2 * 6]),
+          uniform(random, [2, 3, 5, 12], 0.2, 1),
+        ],
+        names: ['dx', 'dOffset', 'dMask'],
+        rest: [uniform(random, [2, 3, 5, 4])],
+      };
+    },
+    loss: ([x, offset, mask], [w]) =>
+      weighted(
+        dcnv3({
+          x,
+          offset,
+          mask,
+          kernelSize: [3, 2],
+          strides: [2, 1],
+          pad: [
+            [1, 1],
+            [1, 0],
+          ],
+          dilations: [1, 2],
+          groups: 2,
+        }),
+        w,
+      ),
+  },
+  {
+    name: 'deformRoiPool',
+    inputs() {
+      const random = rng(32);
+      return {
+        wrt: [uniform(random, [2, 9, 10, 3]), uniform(random, [3, 2, 3, 2], -0.15, 0.15)],
+        names: ['dx', 'dOffset'],
+        rest: [
+          tf.tensor2d([
+            [1, 2.3, 1.7, 7.1, 6.2],
+            [0, 1.6, 2.2, 5.4, 7.3],
+            [1, 3.1, 2.9, 6.3, 5.8],
+          ]),
+          uniform(random, [3, 2, 3, 3]),
+        ],
+      };
+    },
+    loss: ([x, offset], [rois, w]) =>
+      weighted(deformRoiPool({x, rois, offset, outputSize: [2, 3], samplingRatio: 2}), w),
+  },
+  {
+    // Adaptive sampling, RoIs of grids 1x1 to 4x2 per bin, samples away from every seam
+    // (float16 moves the RoIs a little).
+    name: 'modulatedDeformRoiPool (adaptive sampling)',
+    inputs() {
+      const {x, rois, offset, mask, weights} = adaptiveInputs(33);
+      return {
+        wrt: [x, offset, mask],
+        names: ['dx', 'dOffset', 'dMask'],
+        rest: [tf.tensor2d(rois), weights],
+      };
+    },
+    loss: ([x, offset, mask], [rois, w]) =>
+      weighted(modulatedDeformRoiPool({x, rois, offset, mask, ...ADAPTIVE}), w),
+  },
+  {
+    name: 'deformPsRoiPool',
+    inputs() {
+      const random = rng(34);
+      return {
+        wrt: [uniform(random, [2, 8, 8, 8]), uniform(random, [2, 2, 2, 4], 0, 0.5)],
+        names: ['dx', 'dOffset'],
+        rest: [
+          tf.tensor2d([
+            [0, 1, 1, 4, 4],
+            [1, 2, 1, 5, 4],
+          ]),
+          uniform(random, [2, 2, 2, 2]),
+        ],
+      };
+    },
+    loss: ([x, offset], [rois, w]) =>
+      weighted(
+        deformPsRoiPool({
+          x,
+          rois,
+          offset,
+          outputDim: 2,
+          groupSize: 2,
+          outputSize: 2,
+          samplesPerPart: 2,
+          transStd: 0.1,
+        }),
+        w,
+      ),
+  },
+];
+
+/** The gradients of `op`'s loss on the active backend, as arrays, and whether x was downloaded. */
+function scatterGradients(op: ScatterOp): {grads: number[][]; names: string[]; xRead: boolean} {
+  const {wrt, names, rest} = op.inputs();
+  const readSync =
+    tf.getBackend() === 'webgl' ? spyOn(webglBackend(), 'readSync').and.callThrough() : null;
+  try {
+    const grads = tf.tidy(() =>
+      tf
+        .grads((...t: tf.Tensor[]) => op.loss(t, rest))(wrt)
+        .map(g => Array.from(g.dataSync())),
+    );
+    // Only the cpu fallback downloads x (the RoI ops read their RoIs back, never x).
+    const xRead = readSync?.calls.allArgs().some(([dataId]) => dataId === wrt[0].dataId) ?? false;
+    return {grads, names, xRead};
+  } finally {
+    tf.dispose([...wrt, ...rest]);
+  }
+}
+
+describeBackend('webgl', 'webgl scatters of every op', () => {
+  const F16_FLAGS = {
+    WEBGL_FORCE_F16_TEXTURES: true,
+    WEBGL_RENDER_FLOAT32_ENABLED: false,
+    WEBGL_SIZE_UPLOAD_UNIFORM: 0,
+  };
+  const paths: Array<{
+    name: string;
+    blend: boolean;
+    flags: Record<string, number | boolean>;
+    tol: Tolerance;
+    fallback: boolean;
+  }> = [
+    {
+      name: 'without EXT_float_blend: the cpu fallback',
+      blend: false,
+      flags: {},
+      tol: F32,
+      fallback: true,
+    },
+    {name: 'with float16 textures', blend: true, flags: F16_FLAGS, tol: F16, fallback: false},
+    {
+      name: 'with float16 textures without EXT_float_blend: blending in float16',
+      blend: false,
+      flags: F16_FLAGS,
+      tol: F16,
+      fallback: false,
+    },
+  ];
+
+  for (const op of SCATTER_OPS) {
+    describe(op.name, () => {
+      let expected: number[][] = [];
+      beforeAll(async () => {
+        expected = await onCpu(() => scatterGradients(op).grads);
+      });
+
+      for (const path of paths) {
+        it(`matches the cpu gradients ${path.name}`, () => {
+          if (!path.blend) {
+            const gl = webglBackend().gpgpu.gl;
+            const getExtension = gl.getExtension.bind(gl);
+            spyOn(gl, 'getExtension').and.callFake(((name: string) =>
+              name === 'EXT_float_blend' ? null : getExtension(name)) as typeof gl.getExtension);
+          }
+          withFlags(path.flags, () => {
+            const {grads, names, xRead} = scatterGradients(op);
+            expect(xRead)
+              .withContext(path.fallback ? 'x downloaded for the cpu fallback' : 'no cpu fallback')
+              .toBe(path.fallback);
+            expect(grads.length).toBe(expected.length);
+            grads.forEach((g, i) => {
+              // The absolute tolerance relative to the gradient's scale (0.17 to 1.2 here), so a
+              // few per cent off shows even in small gradients.
+              const scale = Math.max(...expected[i].map(Math.abs));
+              const tol = {atol: path.tol.atol! * scale, rtol: path.tol.rtol};
+              expectClose(g, expected[i], tol, `${names[i]} (scale ${scale.toFixed(3)})`);
+            });
+          });
+        });
+      }
+    });
+  }
 });

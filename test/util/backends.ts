@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {ready} from '../../src/index';
+import {cpuKernelConfigs} from '../../src/kernels/cpu/index';
+import {wasmKernelConfigs} from '../../src/kernels/wasm/index';
+import {webglKernelConfigs} from '../../src/kernels/webgl/index';
 
 declare const __karma__: {config: {backends?: string[]}} | undefined;
 
@@ -63,4 +66,71 @@ export function withoutTfjsKernelLeakCheck(): void {
     tf.env().set('IS_TEST', false);
   });
   afterAll(() => tf.env().set('IS_TEST', isTest));
+}
+
+/**
+ * `describe` on each backend under test but cpu, for specs whose oracle is
+ * the cpu backend's results computed in the same run ({@link onCpu}): on cpu
+ * such a comparison would be the backend against itself, so it is left out
+ * there, and the spec gives the cpu an oracle of its own (the reference
+ * loops called directly, a chunked against an unchunked run, finite
+ * differences) in a `describeBackend('cpu', ...)` beside it. `kernels` as
+ * for {@link describeAllBackends}, needed on the backend and on cpu.
+ */
+export function describeAgainstCpu(name: string, specs: () => void, kernels: string[] = []): void {
+  for (const backend of backendsUnderTest()) {
+    if (
+      backend !== 'cpu' &&
+      kernels.every(k => tf.getKernel(k, backend) != null && tf.getKernel(k, 'cpu') != null)
+    ) {
+      describeBackend(backend, `${name} (against cpu)`, specs);
+    }
+  }
+}
+
+/**
+ * Runs `fn` on the cpu backend and switches back to the active one. `fn`
+ * should return plain values (arrays), not tensors, which would live on cpu.
+ */
+export async function onCpu<T>(fn: () => T): Promise<T> {
+  const backend = tf.getBackend();
+  if (!(await tf.setBackend('cpu'))) {
+    throw new Error('the cpu backend failed to initialise');
+  }
+  try {
+    return fn();
+  } finally {
+    await tf.setBackend(backend);
+  }
+}
+
+/** The kernel configs of this package, whatever the backend (what src/register.ts registers). */
+const packageKernelConfigs: ReadonlySet<tf.KernelConfig> = new Set([
+  ...cpuKernelConfigs,
+  ...webglKernelConfigs,
+  ...wasmKernelConfigs,
+]);
+
+/**
+ * Whether the kernel registered as `kernelName` on `backend` is this
+ * package's (rather than tfjs's own, or none): the package registers a
+ * kernel only where none is, so the registry's entry tells its provenance.
+ */
+export function isPackageKernel(kernelName: string, backend: string): boolean {
+  const config = tf.getKernel(kernelName, backend);
+  return config != null && packageKernelConfigs.has(config);
+}
+
+/**
+ * `describe` on each backend under test where this package provides every
+ * one of `kernels`: for specs of tfjs kernels the package fills in on some
+ * backends (kernel_coverage.spec.ts pins which), which would otherwise test
+ * tfjs's own kernels elsewhere.
+ */
+export function describePackageKernels(name: string, kernels: string[], specs: () => void): void {
+  for (const backend of backendsUnderTest()) {
+    if (kernels.every(kernel => isPackageKernel(kernel, backend))) {
+      describeBackend(backend, name, specs);
+    }
+  }
 }
