@@ -82,6 +82,15 @@ module.exports = function (config) {
           '--disable-component-update',
           '--disable-sync',
           '--no-first-run',
+          // WebGPU through SwiftShader (no GPU here); only for runs that test webgpu.
+          ...(backends.includes('webgpu')
+            ? [
+                '--enable-unsafe-webgpu',
+                '--enable-features=Vulkan,WebGPU',
+                '--use-vulkan=swiftshader',
+                '--use-webgpu-adapter=swiftshader',
+              ]
+            : []),
         ],
       },
     },

@@ -27,11 +27,13 @@ import {involutionGradConfig} from './gradients/involution_grad';
 import {cpuKernelConfigs} from './kernels/cpu/index';
 import {wasmKernelConfigs} from './kernels/wasm/index';
 import {webglKernelConfigs} from './kernels/webgl/index';
+import {webgpuKernelConfigs} from './kernels/webgpu/index';
 
 const kernelConfigs: KernelConfig[] = [
   ...cpuKernelConfigs,
   ...webglKernelConfigs,
   ...wasmKernelConfigs,
+  ...webgpuKernelConfigs,
 ];
 
 const gradConfigs: GradConfig[] = [

@@ -5,6 +5,7 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
 import '../../src/index';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,3 +15,5 @@ import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 setWasmPaths('/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 // Makes the engine check every kernel for leaked backend data.
 tf.env().set('IS_TEST', true);
+// As tfjs's own CI: small stock ops would otherwise run on the CPU, untested on the GPU.
+tf.env().set('WEBGPU_CPU_FORWARD', false);

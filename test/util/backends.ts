@@ -9,6 +9,7 @@ import {ready} from '../../src/index';
 import {cpuKernelConfigs} from '../../src/kernels/cpu/index';
 import {wasmKernelConfigs} from '../../src/kernels/wasm/index';
 import {webglKernelConfigs} from '../../src/kernels/webgl/index';
+import {webgpuKernelConfigs} from '../../src/kernels/webgpu/index';
 
 declare const __karma__: {config: {backends?: string[]}} | undefined;
 
@@ -109,6 +110,7 @@ const packageKernelConfigs: ReadonlySet<tf.KernelConfig> = new Set([
   ...cpuKernelConfigs,
   ...webglKernelConfigs,
   ...wasmKernelConfigs,
+  ...webgpuKernelConfigs,
 ]);
 
 /**
