@@ -5,10 +5,8 @@
  * into `dx` with float atomics). Columns are laid out `[G, rowCount, K C/G]`
  * (deform_conv_sampling.ts).
  */
-import type {WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
-
 import type {DeformConvInfo} from '../../shape/deform_conv';
-import {ATOMIC_ADD_WGSL, flatProgram, THREAD_GUARD_WGSL} from './program_util';
+import {ATOMIC_ADD_WGSL, FlatProgram, flatProgram, THREAD_GUARD_WGSL} from './program_util';
 import {deformSampleWgsl, samplerZWgsl} from './sampler_z_wgsl';
 
 /** Entries of a chunk's columns. */
@@ -50,7 +48,7 @@ export function im2colProgram(
   info: DeformConvInfo,
   rowCount: number,
   withMask: boolean,
-): WebGPUProgram {
+): FlatProgram {
   return flatProgram({
     name: 'deform_im2col',
     constants: constants(info, rowCount, withMask),
@@ -77,7 +75,7 @@ export function col2imProgram(
   info: DeformConvInfo,
   rowCount: number,
   withMask: boolean,
-): WebGPUProgram {
+): FlatProgram {
   return flatProgram({
     name: 'deform_col2im',
     constants: constants(info, rowCount, withMask),
@@ -119,7 +117,7 @@ export function coordGradProgram(
   rowCount: number,
   withMask: boolean,
   target: 'offset' | 'mask',
-): WebGPUProgram {
+): FlatProgram {
   const samples = info.offsetGroups * info.taps;
   const perGroup = info.inChannelsPerGroup;
   const perOffsetGroup = info.inChannelsPerOffsetGroup;

@@ -6,12 +6,7 @@
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 
 import type {DeformConvSampling} from '../deform_conv_sampling';
-import {
-  col2imProgram,
-  columnEntries,
-  coordGradProgram,
-  im2colProgram,
-} from './deform_conv_programs';
+import {col2imProgram, coordGradProgram, im2colProgram} from './deform_conv_programs';
 import {runProgram, zeros} from './program_util';
 
 export const webgpuSampling: DeformConvSampling = {
@@ -21,7 +16,6 @@ export const webgpuSampling: DeformConvSampling = {
       backend as WebGPUBackend,
       im2colProgram(info, rowCount, mask != null),
       inputs,
-      columnEntries(info, rowCount),
       rowStart,
     );
   },
@@ -35,21 +29,18 @@ export const webgpuSampling: DeformConvSampling = {
       webgpu,
       col2imProgram(info, rowCount, mask != null),
       inputs,
-      columnEntries(info, rowCount),
       rowStart,
       target,
     );
   },
 
   coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
-    const samples = info.offsetGroups * info.taps;
     // The mask gradient does not read the mask (a program must use every input it binds).
     const gradient = (target: 'offset' | 'mask', withMask: boolean) =>
       runProgram(
         backend as WebGPUBackend,
         coordGradProgram(info, rowCount, withMask, target),
         withMask ? [dCols, x, offset, mask!] : [dCols, x, offset],
-        rowCount * samples * (target === 'offset' ? 2 : 1),
         rowStart,
       );
     return mask == null

@@ -30,8 +30,14 @@ export interface FlatProgramSpec {
   atomic?: boolean;
 }
 
-export function flatProgram(spec: FlatProgramSpec): WebGPUProgram {
+/** A flat program, with the thread count its dispatch and `threads` uniform need. */
+export interface FlatProgram extends WebGPUProgram {
+  threads: number;
+}
+
+export function flatProgram(spec: FlatProgramSpec): FlatProgram {
   return {
+    threads: spec.threads,
     variableNames: spec.variableNames,
     outputShape: spec.outputShape,
     shaderKey: `tfdeform_${spec.name}_${JSON.stringify(spec.constants)}`,
@@ -50,9 +56,8 @@ export function flatProgram(spec: FlatProgramSpec): WebGPUProgram {
  */
 export function runProgram(
   backend: WebGPUBackend,
-  program: WebGPUProgram,
+  program: FlatProgram,
   inputs: TensorInfo[],
-  threads: number,
   rowStart = 0,
   output?: TensorInfo,
 ): TensorInfo {
@@ -62,7 +67,7 @@ export function runProgram(
     'float32',
     [
       {type: 'int32', data: [rowStart]},
-      {type: 'int32', data: [threads]},
+      {type: 'int32', data: [program.threads]},
     ],
     output,
   );
