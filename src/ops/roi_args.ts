@@ -1,5 +1,5 @@
 /** Argument checks shared by the deformable RoI pooling ops. */
-import {Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
+import {engine, Tensor, Tensor2D, Tensor4D} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {checkArg} from '../check_arg';
@@ -8,10 +8,27 @@ import {floatTensorArg, pair} from './op_util';
 export type TensorArg = Tensor | TensorLike;
 
 /**
+ * The RoIs' values where a synchronous read is possible: always, but on
+ * webgpu, where a synchronous read of GPU data stalls the page (and, in
+ * headless Chromium, loses the device); there only RoIs whose values are
+ * still on the host (not yet used by a GPU program) are read.
+ */
+function hostValues(rois: Tensor2D): ArrayLike<number> | null {
+  if (engine().backendName !== 'webgpu') {
+    return rois.dataSync();
+  }
+  const backend = engine().backend as unknown as {
+    tensorMap: {get(dataId: object): {values?: ArrayLike<number> | null} | undefined};
+  };
+  return backend.tensorMap.get(rois.dataId)?.values ?? null;
+}
+
+/**
  * Features `[N, H, W, C]` and RoIs `[R, 5]` rows `(batchIndex, x1, y1, x2,
  * y2)`. The batch indices are read back (a small synchronous read of the
- * RoIs) so that one outside `[0, N)` is an error naming the RoI instead of a
- * read outside the features.
+ * RoIs) so that one outside `[0, N)` is an error naming the RoI. Where they
+ * cannot be read (RoIs computed on webgpu), the kernels pool nothing for
+ * such a RoI: they never read outside the features.
  */
 export function featuresAndRois(
   opName: string,
@@ -26,8 +43,8 @@ export function featuresAndRois(
     `rois must have shape [R, 5] (batchIndex, x1, y1, x2, y2), got [${rois.shape}]`,
   );
   checkArg(x.size > 0, opName, `x must not be empty, got shape [${x.shape}]`);
-  const values = rois.dataSync();
-  for (let r = 0; r < rois.shape[0]; r++) {
+  const values = hostValues(rois);
+  for (let r = 0; values != null && r < rois.shape[0]; r++) {
     const batch = Math.trunc(values[5 * r]);
     checkArg(
       batch >= 0 && batch < x.shape[0],

@@ -36,12 +36,13 @@ const WASM_GAPS = [
  * (conv2d_backprop_filter, depthwise_conv2d_grad) run only there, so this is
  * where a gap filled on one more or one less backend shows.
  */
-const STOCK: Record<string, string[]> = {cpu: [], webgl: [], wasm: WASM_GAPS};
+const STOCK: Record<string, string[]> = {cpu: [], webgl: [], wasm: WASM_GAPS, webgpu: []};
 
 const EXPECTED: Record<string, string[]> = {
   cpu: [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL],
   webgl: [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL],
   wasm: [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL],
+  webgpu: [...DCN, ...DCNV3, ...INVOLUTION, ...ROI_POOL],
 };
 
 describe('kernel coverage', () => {
