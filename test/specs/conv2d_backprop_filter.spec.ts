@@ -48,24 +48,22 @@ describePackageKernels('tf.conv2d filter gradient', ['Conv2DBackpropFilter'], ()
       const x = uniform(random, xShape);
       const filter = uniform(random, fShape);
       const grad = (x: tf.Tensor, f: tf.Tensor) =>
-        Array.from(
-          tf
-            .grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(conv(x, f))))([x, f])[1]
-            .dataSync(),
-        );
-      const here = grad(x, filter);
-      const [xs, fs] = [x, filter].map(t => t.dataSync());
+        tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(conv(x, f))))([x, f])[1];
+      const dFilter = grad(x, filter);
+      const here = Array.from(await dFilter.data());
+      const [xs, fs] = await Promise.all([x.data(), filter.data()]);
       const reference = await onCpu(() =>
-        tf.tidy(() => grad(tf.tensor(xs, xShape), tf.tensor(fs, fShape))),
+        // On cpu, read before onCpu switches back: a synchronous cpu read is safe.
+        tf.tidy(() => Array.from(grad(tf.tensor(xs, xShape), tf.tensor(fs, fShape)).dataSync())),
       );
-      expectClose(here, reference, {atol: 1e-4, rtol: 1e-4});
+      await expectClose(here, reference, {atol: 1e-4, rtol: 1e-4});
     });
 
-    it(`matches finite differences: ${what}`, () => {
+    it(`matches finite differences: ${what}`, async () => {
       const random = rng(60 + k);
       const x = uniform(random, xShape);
       // The loss is linear in the filter: central differences are exact up to rounding.
-      checkGradients(f => conv(x, f), [uniform(random, fShape)], ['filter'], {
+      await checkGradients(f => conv(x, f), [uniform(random, fShape)], ['filter'], {
         step: 0.1,
         entries: 12,
         atol: 1e-3,

@@ -19,14 +19,14 @@ const base = {kernelSize: 3, pad: 1, groups: 1};
 describeAllBackends(
   'dcnv3',
   () => {
-    it('is a zero-padded box filter with zero offsets and mask 1/9 (example 2.A)', () => {
+    it('is a zero-padded box filter with zero offsets and mask 1/9 (example 2.A)', async () => {
       const y = dcnv3({
         ...base,
         x: plane(),
         offset: tf.zeros([1, 3, 3, 18]),
         mask: tf.fill([1, 3, 3, 9], 1 / 9),
       });
-      expectClose(
+      await expectClose(
         y,
         [
           [1.3333, 2.3333, 1.7778],
@@ -37,7 +37,7 @@ describeAllBackends(
       );
     });
 
-    it('spreads the grid by offsetScale (example 2.B)', () => {
+    it('spreads the grid by offsetScale (example 2.B)', async () => {
       const y = dcnv3({
         ...base,
         x: plane(),
@@ -45,7 +45,7 @@ describeAllBackends(
         mask: tf.fill([1, 3, 3, 9], 1 / 9),
         offsetScale: 2,
       });
-      expectClose(
+      await expectClose(
         y,
         [
           [2.2222, 1.1111, 2.2222],
@@ -56,7 +56,7 @@ describeAllBackends(
       );
     });
 
-    it('orders points column-major and offsets (dx, dy) (example 2.C)', () => {
+    it('orders points column-major and offsets (dx, dy) (example 2.C)', async () => {
       const offset = tf.tensor4d(
         Array.from({length: 9 * 18}, (_, i) => (i % 18 === 2 ? 0.5 : 0)),
         [1, 3, 3, 18],
@@ -70,7 +70,7 @@ describeAllBackends(
         const f = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
           dcnv3({...base, x, offset: o, mask: m, offsetScale: s});
         if (s === 1) {
-          expectClose(
+          await expectClose(
             f(plane(), offset, mask),
             [
               [0.5, 1.5, 2.5],
@@ -80,20 +80,28 @@ describeAllBackends(
             {atol: 1e-6},
           );
         } else {
-          expect(f(plane(), offset, mask).dataSync()[4]).toBeCloseTo(centre, 5);
+          expect((await f(plane(), offset, mask).data())[4]).toBeCloseTo(centre, 5);
         }
         const [, dOffset, dMask] = tf.grads((x, o, m) => tf.sum(tf.mul(f(x, o, m), gout)))([
           plane(),
           offset,
           mask,
         ]);
-        expectClose(tf.slice(dOffset, [0, 1, 1, 2], [1, 1, 1, 2]), dOff as unknown as number[], {
-          atol: 1e-5,
-        });
-        if (s === 1) {
-          expectClose(tf.slice(dMask, [0, 1, 1, 0], [1, 1, 1, 9]), [1, 4.5, 7, 2, 5, 8, 3, 6, 9], {
+        await expectClose(
+          tf.slice(dOffset, [0, 1, 1, 2], [1, 1, 1, 2]),
+          dOff as unknown as number[],
+          {
             atol: 1e-5,
-          });
+          },
+        );
+        if (s === 1) {
+          await expectClose(
+            tf.slice(dMask, [0, 1, 1, 0], [1, 1, 1, 9]),
+            [1, 4.5, 7, 2, 5, 8, 3, 6, 9],
+            {
+              atol: 1e-5,
+            },
+          );
         }
       }
     });
@@ -112,7 +120,7 @@ describeAllBackends(
         1.5,
       ],
     ] as const) {
-      it(`returns the padded, strided input for a one-hot centre mask: ${name}`, () => {
+      it(`returns the padded, strided input for a one-hot centre mask: ${name}`, async () => {
         const random = rng(4);
         const x = uniform(random, [2, 7, 6, 4]) as tf.Tensor4D;
         const [kh, kw] = typeof k === 'number' ? [k, k] : k;
@@ -161,15 +169,15 @@ describeAllBackends(
             [2, ho, wo, 2],
           ),
         });
-        expectClose(y, expected, TOL);
+        await expectClose(y, expected, TOL);
       });
     }
 
-    it('equals tf.depthwiseConv2d when offsets are 0 and the mask is constant over space', () => {
+    it('equals tf.depthwiseConv2d when offsets are 0 and the mask is constant over space', async () => {
       const random = rng(5);
       const [kh, kw, groups, channels] = [3, 2, 2, 6];
       const x = uniform(random, [2, 6, 7, channels]) as tf.Tensor4D;
-      const weights = uniform(random, [groups, kw * kh]).dataSync(); // per group, column-major points
+      const weights = await uniform(random, [groups, kw * kh]).data(); // per group, column-major points
       const depthwise = tf.tensor4d(
         Array.from({length: kh * kw * channels}, (_, i) => {
           const c = i % channels;
@@ -198,19 +206,19 @@ describeAllBackends(
         offset: tf.zeros([2, ho, wo, groups * kh * kw * 2]),
         mask: tf.tile(tf.tensor4d(weights, [1, 1, 1, groups * kh * kw]), [2, ho, wo, 1]),
       });
-      expectClose(y, expected, TOL);
+      await expectClose(y, expected, TOL);
     });
 
     // With offsetScale 1 or 0.5 the fractional parts of the sample positions stay
     // at least 0.1 away from integers for these offsets (random.ts), so the
     // finite differences never cross a pixel boundary.
     for (const s of [1, 0.5]) {
-      it(`has gradients matching finite differences (offsetScale ${s})`, () => {
+      it(`has gradients matching finite differences (offsetScale ${s})`, async () => {
         const random = rng(6);
         const x = uniform(random, [2, 5, 6, 4]);
         const offset = nonIntegerOffsets(random, [2, 3, 5, 2 * 2 * 6]);
         const mask = uniform(random, [2, 3, 5, 12], 0.2, 1);
-        checkGradients(
+        await checkGradients(
           (x, offset, mask) =>
             dcnv3({
               x,
@@ -233,7 +241,7 @@ describeAllBackends(
       });
     }
 
-    it('skips the centre point with removeCenter', () => {
+    it('skips the centre point with removeCenter', async () => {
       const x = uniform(rng(7), [1, 4, 5, 2]) as tf.Tensor4D;
       // Column-major points without the centre: p4 is (row 2, column 1), one row below it.
       const y = dcnv3({
@@ -258,13 +266,13 @@ describeAllBackends(
         [0, 1, 0, 0],
         [1, 4, 5, 2],
       );
-      expectClose(y, below, TOL);
+      await expectClose(y, below, TOL);
     });
 
-    it('gives non-finite or huge offsets zero samples and zero gradients', () => {
+    it('gives non-finite or huge offsets zero samples and zero gradients', async () => {
       const random = rng(8);
       const x = uniform(random, [1, 4, 4, 2]);
-      const offsets = Float32Array.from(nonIntegerOffsets(random, [1, 4, 4, 18]).dataSync());
+      const offsets = Float32Array.from(await nonIntegerOffsets(random, [1, 4, 4, 18]).data());
       const mask = uniform(random, [1, 4, 4, 9], 0.5, 1);
       const bad = [NaN, Infinity, -Infinity, 1e30, -3e38];
       const poisoned = offsets.slice();
@@ -281,9 +289,9 @@ describeAllBackends(
       };
       const [y, dx, dOffset] = run(poisoned, mask);
       const [yRef, dxRef] = run(offsets, tf.mul(mask, tf.tensor4d(keep, [1, 4, 4, 9])));
-      expectClose(y, yRef, TOL, 'output');
-      expectClose(dx, dxRef, TOL, 'dx');
-      const d = dOffset.dataSync();
+      await expectClose(y, yRef, TOL, 'output');
+      await expectClose(dx, dxRef, TOL, 'dx');
+      const d = await dOffset.data();
       for (let tap = 0; tap < keep.length; tap += 4) {
         expect([d[2 * tap], d[2 * tap + 1]])
           .withContext(`tap ${tap}`)
@@ -323,16 +331,16 @@ describeAllBackends(
       );
     });
 
-    it('leaves no tensors behind (op and gradients)', () => {
+    it('leaves no tensors behind (op and gradients)', async () => {
       const random = rng(9);
       const x = uniform(random, [1, 4, 4, 4]);
       const offset = nonIntegerOffsets(random, [1, 4, 4, 36]);
       const mask = uniform(random, [1, 4, 4, 18], 0, 1);
       const f = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
         dcnv3({x, offset: o, mask: m, kernelSize: 3, pad: 1, groups: 2});
-      expectNoLeaks(() => f(x, offset, mask));
-      expectNoLeaks(() => tf.grads((x, o, m) => tf.sum(f(x, o, m)))([x, offset, mask]));
-      expectNoLeaks(() => tf.grads((o: tf.Tensor) => tf.sum(f(x, o, mask)))([offset]));
+      await expectNoLeaks(() => f(x, offset, mask));
+      await expectNoLeaks(() => tf.grads((x, o, m) => tf.sum(f(x, o, m)))([x, offset, mask]));
+      await expectNoLeaks(() => tf.grads((o: tf.Tensor) => tf.sum(f(x, o, mask)))([offset]));
     });
   },
   [DCNv3, DCNv3BackpropInput],

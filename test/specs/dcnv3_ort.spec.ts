@@ -41,17 +41,19 @@ describeAllBackends(
       expect(cases.length).toBeGreaterThanOrEqual(15);
     });
     for (const c of cases) {
-      it(c.name, () => {
-        tf.tidy(() => {
-          const y = dcnv3({
+      it(c.name, async () => {
+        const [y, expected] = tf.tidy(() => [
+          dcnv3({
             x: tensor(c.inputs.x),
             offset: tensor(c.inputs.offset),
             mask: tensor(c.inputs.mask),
             ...c.attrs,
-          });
-          // ORT's GridSample rounds to ~1e-6 even on whole pixels.
-          expectClose(y, tensor(c.expected), {atol: 2e-5, rtol: 1e-4}, c.name);
-        });
+          }),
+          tensor(c.expected),
+        ]);
+        // ORT's GridSample rounds to ~1e-6 even on whole pixels.
+        await expectClose(y, expected, {atol: 2e-5, rtol: 1e-4}, c.name);
+        tf.dispose([y, expected]);
       });
     }
   },

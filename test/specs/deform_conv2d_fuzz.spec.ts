@@ -119,13 +119,16 @@ function makeCase(random: () => number): FuzzCase {
   }
 }
 
-/** Output, then the gradients of x, filter, offset (and mask, bias when present). */
-function run(c: FuzzCase, columnBytes = c.columnBytes): Float32Array[] {
+/**
+ * Output, then the gradients of x, filter, offset (and mask, bias when
+ * present), as tensors the caller disposes. The column budget is set while
+ * the kernels are dispatched, which is when they split their work.
+ */
+function compute(c: FuzzCase, columnBytes = c.columnBytes): tf.Tensor[] {
   const saved = tf.env().get(COLUMN_BUFFER_BYTES);
   tf.env().set(COLUMN_BUFFER_BYTES, columnBytes);
   try {
-    let results: Float32Array[] = [];
-    tf.tidy(() => {
+    return tf.tidy(() => {
       const inputs = [
         tf.tensor4d(c.x, c.xShape),
         tf.tensor4d(c.filter, c.filterShape),
@@ -143,11 +146,33 @@ function run(c: FuzzCase, columnBytes = c.columnBytes): Float32Array[] {
       const y = op(...inputs);
       const weights = tf.tensor(c.lossWeights, y.shape);
       const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(op(...t), weights)))(inputs);
-      results = [y, ...grads].map(t => t.dataSync() as Float32Array);
+      return [y, ...grads];
     });
-    return results;
   } finally {
     tf.env().set(COLUMN_BUFFER_BYTES, saved);
+  }
+}
+
+/** {@link compute}'s results, read asynchronously (test/util/expect.ts says why). */
+async function run(c: FuzzCase, columnBytes = c.columnBytes): Promise<Float32Array[]> {
+  const tensors = compute(c, columnBytes);
+  try {
+    return (await Promise.all(tensors.map(t => t.data()))) as Float32Array[];
+  } finally {
+    tf.dispose(tensors);
+  }
+}
+
+/**
+ * {@link compute}'s results on the cpu backend, inside {@link onCpu}: read
+ * synchronously (a cpu read is safe), before onCpu switches back.
+ */
+function runOnCpu(c: FuzzCase): Float32Array[] {
+  const tensors = compute(c);
+  try {
+    return tensors.map(t => t.dataSync() as Float32Array);
+  } finally {
+    tf.dispose(tensors);
   }
 }
 
@@ -163,13 +188,18 @@ function resultNames(c: FuzzCase): string[] {
   ];
 }
 
-function expectAgree(actual: Float32Array[], expected: Float32Array[], c: FuzzCase, where: string) {
+async function expectAgree(
+  actual: Float32Array[],
+  expected: Float32Array[],
+  c: FuzzCase,
+  where: string,
+) {
   const what = resultNames(c);
   expect(actual.length).withContext(`${where}: results`).toBe(what.length);
   expect(expected.length).withContext(`${where}: expected results`).toBe(what.length);
-  actual.forEach((a, k) =>
-    expectClose(Array.from(a), Array.from(expected[k]), TOL, `${where} ${what[k]}`),
-  );
+  for (const [k, a] of actual.entries()) {
+    await expectClose(Array.from(a), Array.from(expected[k]), TOL, `${where} ${what[k]}`);
+  }
 }
 
 const describeCase = (c: FuzzCase, i: number) =>
@@ -186,13 +216,13 @@ describeAgainstCpu('deformConv2d fuzz', () => {
 
   beforeAll(async () => {
     count = tf.getBackend() === 'wasm' ? CASES : GPU_CASES;
-    expected = await onCpu(() => cases.slice(0, count).map(c => run(c)));
+    expected = await onCpu(() => cases.slice(0, count).map(c => runOnCpu(c)));
   });
 
   it('agrees with the cpu backend on random configurations, output and gradients', async () => {
     expect(expected.length).toBe(count);
     for (let i = 0; i < count; i++) {
-      expectAgree(run(cases[i]), expected[i], cases[i], describeCase(cases[i], i));
+      await expectAgree(await run(cases[i]), expected[i], cases[i], describeCase(cases[i], i));
       await yieldToBrowser();
     }
   });
@@ -215,8 +245,8 @@ describeBackend('cpu', 'deformConv2d fuzz against the reference loops', () => {
       });
       // Every other case with a budget below one output position: a chunk per position.
       const columnBytes = i % 2 === 1 ? 4 : c.columnBytes;
-      expectAgree(
-        run(c, columnBytes),
+      await expectAgree(
+        await run(c, columnBytes),
         expected,
         c,
         `${describeCase(c, i)}, budget ${columnBytes} B`,

@@ -28,8 +28,8 @@ interface PackCase {
 }
 
 /** An mmcv `*Pack` module's output and the gradients of `sum(output)` w.r.t. x and its parameters. */
-function expectPack(c: PackCase, pack: Pack, params: tf.Tensor[]) {
-  expectClose(
+async function expectPack(c: PackCase, pack: Pack, params: tf.Tensor[]) {
+  await expectClose(
     pack(params[0], params[1], params[2], params[3]),
     nchwToNhwc(c.expected_output),
     TOL,
@@ -37,16 +37,16 @@ function expectPack(c: PackCase, pack: Pack, params: tf.Tensor[]) {
   );
   const [dx, dw, dow, dob] = tf.grads((x, w, ow, ob) => tf.sum(pack(x, w, ow, ob)))(params);
   const g = c.expected_grads;
-  expectClose(dx, nchwToNhwc(g.x), TOL, 'dx');
-  expectClose(dw, oihwToHwio(g.weight), TOL, 'dWeight');
-  expectClose(dow, oihwToHwio(g.offset_conv_weight), TOL, 'dOffsetConvWeight');
-  expectClose(dob, fromGolden(g.offset_conv_bias), TOL, 'dOffsetConvBias');
+  await expectClose(dx, nchwToNhwc(g.x), TOL, 'dx');
+  await expectClose(dw, oihwToHwio(g.weight), TOL, 'dWeight');
+  await expectClose(dow, oihwToHwio(g.offset_conv_weight), TOL, 'dOffsetConvWeight');
+  await expectClose(dob, fromGolden(g.offset_conv_bias), TOL, 'dOffsetConvBias');
 }
 
 describeAllBackends('deformConv2d golden (mmcv DeformConv2dPack)', () => {
   const c = mmcvV1.cases[0];
 
-  it('reproduces output and gradients through the offset conv', () => {
+  it('reproduces output and gradients through the offset conv', async () => {
     const x = nchwToNhwc(c.inputs.x);
     const weight = oihwToHwio(c.params.weight);
     const offsetWeight = oihwToHwio(c.params.offset_conv_weight);
@@ -55,14 +55,14 @@ describeAllBackends('deformConv2d golden (mmcv DeformConv2dPack)', () => {
       const offset = tf.add(tf.conv2d(x as tf.Tensor4D, ow as tf.Tensor4D, 1, 'valid'), ob);
       return deformConv2d({x, filter: w, offset});
     };
-    expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
+    await expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
   });
 });
 
 describeAllBackends('modulatedDeformConv2d golden (mmcv ModulatedDeformConv2dPack)', () => {
   const c = mmcvV2.cases[0];
 
-  it('reproduces output and gradients, mmcv rule at exact -1 samples', () => {
+  it('reproduces output and gradients, mmcv rule at exact -1 samples', async () => {
     const x = nchwToNhwc(c.inputs.x);
     const weight = oihwToHwio(c.params.weight as GoldenTensor);
     const [offsetWeight, offsetBias] = [tf.zeros([2, 2, 1, 12]), tf.zeros([12])];
@@ -72,13 +72,13 @@ describeAllBackends('modulatedDeformConv2d golden (mmcv ModulatedDeformConv2dPac
       const [offset, logits] = tf.split(t, [2 * taps, taps], 3);
       return modulatedDeformConv2d({x, filter: w, offset, mask: tf.sigmoid(logits), pad: 1});
     };
-    expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
+    await expectPack(c as unknown as PackCase, pack, [x, weight, offsetWeight, offsetBias]);
   });
 });
 
 describeAllBackends('deformConv2d golden (ONNX DeformConv backend tests)', () => {
   for (const c of onnx.cases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       const a = c.attributes_effective;
       const inputs = c.inputs as Record<string, GoldenTensor>;
       const args = {
@@ -98,7 +98,7 @@ describeAllBackends('deformConv2d golden (ONNX DeformConv backend tests)', () =>
       const y = inputs.mask
         ? modulatedDeformConv2d({...args, mask: nchwToNhwc(inputs.mask)})
         : deformConv2d(args);
-      expectClose(y, nchwToNhwc(c.expected_output.Y), TOL, 'Y');
+      await expectClose(y, nchwToNhwc(c.expected_output.Y), TOL, 'Y');
     });
   }
 });

@@ -34,18 +34,18 @@ function inputs(seed: number) {
 }
 
 describeAllBackends('deformConv2d gradients', () => {
-  it('match finite differences (DCNv1: x, filter, offset, bias)', () => {
+  it('match finite differences (DCNv1: x, filter, offset, bias)', async () => {
     const {x, filter, offset, bias} = inputs(1);
-    checkGradients(
+    await checkGradients(
       (x, filter, offset, bias) => deformConv2d({x, filter, offset, bias, ...common}),
       [x, filter, offset, bias],
       ['x', 'filter', 'offset', 'bias'],
     );
   });
 
-  it('match finite differences (DCNv2: x, filter, offset, mask, bias)', () => {
+  it('match finite differences (DCNv2: x, filter, offset, mask, bias)', async () => {
     const {x, filter, offset, mask, bias} = inputs(2);
-    checkGradients(
+    await checkGradients(
       (x, filter, offset, mask, bias) =>
         modulatedDeformConv2d({x, filter, offset, mask, bias, ...common}),
       [x, filter, offset, mask, bias],
@@ -54,18 +54,18 @@ describeAllBackends('deformConv2d gradients', () => {
     );
   });
 
-  it('flow along partial paths (filter only, offset only)', () => {
+  it('flow along partial paths (filter only, offset only)', async () => {
     const {x, filter, offset, mask} = inputs(3);
     const f = (filter: tf.Tensor, offset: tf.Tensor) =>
       tf.sum(modulatedDeformConv2d({x, filter, offset, mask, ...common}));
     const [dFilterOnly] = tf.grads((w: tf.Tensor) => f(w, offset))([filter]);
     const [dOffsetOnly] = tf.grads((o: tf.Tensor) => f(filter, o))([offset]);
     const [dFilter, dOffset] = tf.grads(f)([filter, offset]);
-    expect(dFilterOnly.arraySync()).toEqual(dFilter.arraySync());
-    expect(dOffsetOnly.arraySync()).toEqual(dOffset.arraySync());
+    expect(await dFilterOnly.array()).toEqual(await dFilter.array());
+    expect(await dOffsetOnly.array()).toEqual(await dOffset.array());
   });
 
-  it('train with tf.variableGrads and an optimizer', () => {
+  it('train with tf.variableGrads and an optimizer', async () => {
     const {x, offset, mask} = inputs(4);
     const target = uniform(rng(9), [2, 3, 4, 4]);
     const filter = tf.variable(uniform(rng(8), [2, 3, 2, 4]));
@@ -81,7 +81,7 @@ describeAllBackends('deformConv2d gradients', () => {
     const losses: number[] = [];
     for (let step = 0; step < 5; step++) {
       const l = optimizer.minimize(loss, true)!;
-      losses.push(l.dataSync()[0]);
+      losses.push((await l.data())[0]);
       l.dispose();
     }
     expect(losses[4]).toBeLessThan(losses[0]);
@@ -91,23 +91,23 @@ describeAllBackends('deformConv2d gradients', () => {
     optimizer.dispose();
   });
 
-  it('leave no tensors behind (op, gradients, partial gradients)', () => {
+  it('leave no tensors behind (op, gradients, partial gradients)', async () => {
     const {x, filter, offset, mask, bias} = inputs(5);
-    expectNoLeaks(() => modulatedDeformConv2d({x, filter, offset, mask, bias, ...common}));
-    expectNoLeaks(() => deformConv2d({x, filter, offset, ...common}));
-    expectNoLeaks(() =>
+    await expectNoLeaks(() => modulatedDeformConv2d({x, filter, offset, mask, bias, ...common}));
+    await expectNoLeaks(() => deformConv2d({x, filter, offset, ...common}));
+    await expectNoLeaks(() =>
       tf.grads((x, filter, offset, mask, bias) =>
         tf.sum(modulatedDeformConv2d({x, filter, offset, mask, bias, ...common})),
       )([x, filter, offset, mask, bias]),
     );
-    expectNoLeaks(() =>
+    await expectNoLeaks(() =>
       tf.grads((w: tf.Tensor) => tf.sum(deformConv2d({x, filter: w, offset, ...common})))([filter]),
     );
     const [x3, offset3] = [
       tf.squeeze(tf.slice(x, 0, 1), [0]),
       tf.squeeze(tf.slice(offset, 0, 1), [0]),
     ];
-    expectNoLeaks(() =>
+    await expectNoLeaks(() =>
       tf.grads((x: tf.Tensor) => tf.sum(deformConv2d({x, filter, offset: offset3, ...common})))([
         x3,
       ]),

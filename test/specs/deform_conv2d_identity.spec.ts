@@ -129,7 +129,7 @@ const configs: Config[] = [
 
 describeAllBackends('deformConv2d identities', () => {
   for (const c of configs) {
-    it(`zero offsets equal conv2d: ${c.name}`, () => {
+    it(`zero offsets equal conv2d: ${c.name}`, async () => {
       const random = rng(7);
       const x = uniform(random, c.x) as tf.Tensor4D;
       const filter = uniform(random, [...c.k, c.x[3] / c.groups, c.cout]) as tf.Tensor4D;
@@ -146,14 +146,14 @@ describeAllBackends('deformConv2d identities', () => {
         offsetGroups: c.offsetGroups,
       };
       const offset = tf.zeros([n, ho, wo, 2 * taps]);
-      expectClose(deformConv2d({...args, offset}), expected, TOL, 'DCNv1');
-      expectClose(
+      await expectClose(deformConv2d({...args, offset}), expected, TOL, 'DCNv1');
+      await expectClose(
         modulatedDeformConv2d({...args, offset, mask: tf.ones([n, ho, wo, taps])}),
         expected,
         TOL,
         'DCNv2',
       );
-      expectClose(
+      await expectClose(
         modulatedDeformConv2d({...args, offset, mask: tf.fill([n, ho, wo, taps], 0.5)}),
         tf.mul(expected, 0.5),
         TOL,
@@ -162,7 +162,7 @@ describeAllBackends('deformConv2d identities', () => {
     });
   }
 
-  it('integer offsets (dy, dx) equal conv2d of the input moved by (dy, dx)', () => {
+  it('integer offsets (dy, dx) equal conv2d of the input moved by (dy, dx)', async () => {
     const random = rng(3);
     const x = uniform(random, [1, 6, 5, 2]) as tf.Tensor4D;
     const filter = uniform(random, [3, 3, 2, 3]) as tf.Tensor4D;
@@ -181,21 +181,21 @@ describeAllBackends('deformConv2d identities', () => {
     );
     const expected = tf.conv2d(moved as tf.Tensor4D, filter, 1, 'valid');
     const offset = tf.tile(tf.tensor4d([dy, dx], [1, 1, 1, 2]), [1, 6, 5, 9]);
-    expectClose(deformConv2d({x, filter, offset, pad: 'same'}), expected, TOL);
+    await expectClose(deformConv2d({x, filter, offset, pad: 'same'}), expected, TOL);
   });
 
-  it('offset channel 2k+1 moves tap k along x (docs/semantics.md example 1.B)', () => {
+  it('offset channel 2k+1 moves tap k along x (docs/semantics.md example 1.B)', async () => {
     const x = tf.reshape(tf.range(0, 16), [1, 4, 4, 1]);
     const filter = tf.tensor4d([0, 0, 0, 0, 1, 0, 0, 0, 0], [3, 3, 1, 1]);
     const offset = tf.cast(tf.oneHot(tf.fill([1, 4, 4], 9, 'int32'), 18), 'float32');
-    expectClose(
+    await expectClose(
       deformConv2d({x, filter, offset, pad: 1}),
       tf.tensor4d([1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0], [1, 4, 4, 1]),
       {atol: 1e-6, rtol: 0},
     );
   });
 
-  it('accepts rank-3 inputs and returns rank 3', () => {
+  it('accepts rank-3 inputs and returns rank 3', async () => {
     const random = rng(5);
     const x = uniform(random, [5, 4, 2]);
     const filter = uniform(random, [3, 3, 2, 2]);
@@ -209,10 +209,10 @@ describeAllBackends('deformConv2d identities', () => {
       offset: tf.expandDims(offset),
       mask: tf.expandDims(mask),
     });
-    expectClose(y, tf.squeeze(batched, [0]), {atol: 0, rtol: 0});
+    await expectClose(y, tf.squeeze(batched, [0]), {atol: 0, rtol: 0});
   });
 
-  it('accepts nested arrays as tensors', () => {
+  it('accepts nested arrays as tensors', async () => {
     const y = deformConv2d({
       x: [
         [
@@ -234,7 +234,7 @@ describeAllBackends('deformConv2d identities', () => {
         ],
       ],
     });
-    expectClose(y, tf.tensor4d([2.5, 2, 3, 4], [1, 2, 2, 1]), {atol: 1e-6});
+    await expectClose(y, tf.tensor4d([2.5, 2, 3, 4], [1, 2, 2, 1]), {atol: 1e-6});
   });
 
   describe('with a column buffer of one output position', () => {
@@ -245,20 +245,18 @@ describeAllBackends('deformConv2d identities', () => {
     });
     afterAll(() => tf.env().set(COLUMN_BUFFER_BYTES, saved));
 
-    it('gives the same outputs on the onnxruntime cases', () => {
+    it('gives the same outputs on the onnxruntime cases', async () => {
       for (const c of ortCases.slice(0, 10)) {
-        tf.tidy(() =>
-          expectClose(
-            runOrtCase(c),
-            tf.tensor(c.expected.data, c.expected.shape),
-            {atol: 2e-5, rtol: 1e-4},
-            c.name,
-          ),
-        );
+        const [y, expected] = tf.tidy(() => [
+          runOrtCase(c),
+          tf.tensor(c.expected.data, c.expected.shape),
+        ]);
+        await expectClose(y, expected, {atol: 2e-5, rtol: 1e-4}, c.name);
+        tf.dispose([y, expected]);
       }
     });
 
-    it('gives the same gradients as one chunk', () => {
+    it('gives the same gradients as one chunk', async () => {
       const random = rng(11);
       const x = uniform(random, [2, 5, 4, 4]);
       const filter = uniform(random, [3, 3, 2, 4]);
@@ -272,7 +270,9 @@ describeAllBackends('deformConv2d identities', () => {
       tf.env().set(COLUMN_BUFFER_BYTES, saved);
       const whole = tf.grads(f)([x, filter, offset, mask]);
       tf.env().set(COLUMN_BUFFER_BYTES, 4);
-      chunked.forEach((g, i) => expectClose(g, whole[i], {atol: 1e-5, rtol: 1e-5}, `grad ${i}`));
+      for (const [i, g] of chunked.entries()) {
+        await expectClose(g, whole[i], {atol: 1e-5, rtol: 1e-5}, `grad ${i}`);
+      }
     });
   });
 });

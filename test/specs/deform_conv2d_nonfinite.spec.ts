@@ -12,12 +12,12 @@ import {nonIntegerOffsets, rng, uniform} from '../util/random';
 const BAD = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, 1e6];
 
 describeAllBackends('deformConv2d with non-finite or huge offsets', () => {
-  it('treats such samples as zero, in the output and the gradients', () => {
+  it('treats such samples as zero, in the output and the gradients', async () => {
     const random = rng(21);
     const x = uniform(random, [1, 4, 5, 2]);
     const filter = uniform(random, [3, 3, 2, 3]);
-    const offsets = Float32Array.from(nonIntegerOffsets(random, [1, 4, 5, 18]).dataSync());
-    const mask = Float32Array.from(uniform(random, [1, 4, 5, 9], 0.5, 1).dataSync());
+    const offsets = Float32Array.from(await nonIntegerOffsets(random, [1, 4, 5, 18]).data());
+    const mask = Float32Array.from(await uniform(random, [1, 4, 5, 9], 0.5, 1).data());
     // Poison one coordinate of some taps; the reference zeroes their mask instead.
     const zeroedMask = mask.slice();
     const cleanOffsets = offsets.slice();
@@ -37,14 +37,16 @@ describeAllBackends('deformConv2d with non-finite or huge offsets', () => {
     const poisoned = run(offsets, mask);
     const reference = run(cleanOffsets, zeroedMask);
     const tol = {atol: 1e-5, rtol: 1e-5};
-    expectClose(poisoned.y, reference.y, tol, 'output');
-    expectClose(poisoned.grads[0], reference.grads[0], tol, 'dx');
-    expectClose(poisoned.grads[1], reference.grads[1], tol, 'dFilter');
+    await expectClose(poisoned.y, reference.y, tol, 'output');
+    await expectClose(poisoned.grads[0], reference.grads[0], tol, 'dx');
+    await expectClose(poisoned.grads[1], reference.grads[1], tol, 'dFilter');
     // Poisoned taps get zero offset and mask gradients; the others are unchanged.
-    const dOffset = poisoned.grads[2].dataSync();
-    const dMask = poisoned.grads[3].dataSync();
-    const refOffset = reference.grads[2].dataSync();
-    const refMask = reference.grads[3].dataSync();
+    const [dOffset, dMask, refOffset, refMask] = await Promise.all([
+      poisoned.grads[2].data(),
+      poisoned.grads[3].data(),
+      reference.grads[2].data(),
+      reference.grads[3].data(),
+    ]);
     for (let tap = 0; tap < mask.length; tap++) {
       const poisonedTap = tap % 3 === 0;
       expect(dMask[tap])

@@ -15,15 +15,11 @@ describeAllBackends('deformConv2d vs onnxruntime DeformConv', () => {
     expect(ortCases.length).toBeGreaterThanOrEqual(20);
   });
   for (const c of ortCases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       const y = tf.tidy(() => runOrtCase(c));
-      expectClose(
-        y,
-        tf.tensor(c.expected.data, c.expected.shape),
-        {atol: 2e-5, rtol: 1e-4},
-        c.name,
-      );
-      y.dispose();
+      const expected = tf.tensor(c.expected.data, c.expected.shape);
+      await expectClose(y, expected, {atol: 2e-5, rtol: 1e-4}, c.name);
+      tf.dispose([y, expected]);
     });
   }
 });

@@ -25,7 +25,12 @@ type DeformOp = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Te
 const packageOp: DeformOp = (x, filter, offset, mask) =>
   modulatedDeformConv2d({x, filter, offset, mask, pad: 1});
 
-/** The op's outputs and gradients from the reference loops on the tensors' values (read back). */
+/**
+ * The op's outputs and gradients from the reference loops on the tensors'
+ * values (read back synchronously: it runs inside a tf.customGrad, forward
+ * and gradient, where nothing can be awaited; {@link loopsOp} is used only
+ * on the cpu backend, where a synchronous read is safe).
+ */
 function byLoops([x, filter, offset, mask]: tf.Tensor[], dy: Float32Array | null): Float32Array[] {
   const info = computeDeformConvInfo(
     x.shape,
@@ -81,8 +86,16 @@ class TinyModel {
     return tf.mean(tf.squaredDifference(y, this.target));
   }
 
-  /** One SGD step; returns the loss before it. */
-  step(): number {
+  /** One SGD step; returns the loss before it, read asynchronously (test/util/expect.ts says why). */
+  async step(): Promise<number> {
+    const l = this.optimizer.minimize(() => this.loss(), true)!;
+    const value = (await l.data())[0];
+    l.dispose();
+    return value;
+  }
+
+  /** {@link step} on the cpu backend, inside {@link onCpu}: a synchronous cpu read, before onCpu switches back. */
+  stepOnCpu(): number {
     const l = this.optimizer.minimize(() => this.loss(), true)!;
     const value = l.dataSync()[0];
     l.dispose();
@@ -95,9 +108,20 @@ class TinyModel {
   }
 }
 
-function trainingLosses(steps: number, deform = packageOp): number[] {
+async function trainingLosses(steps: number, deform = packageOp): Promise<number[]> {
   const model = new TinyModel(deform);
-  const losses = Array.from({length: steps}, () => model.step());
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    losses.push(await model.step());
+  }
+  model.dispose();
+  return losses;
+}
+
+/** {@link trainingLosses} on the cpu backend, inside {@link onCpu} (synchronous cpu reads). */
+function trainingLossesOnCpu(steps: number): number[] {
+  const model = new TinyModel();
+  const losses = Array.from({length: steps}, () => model.stepOnCpu());
   model.dispose();
   return losses;
 }
@@ -106,29 +130,29 @@ const LOSS_TOL = {atol: 1e-5, rtol: 1e-4};
 
 describeAgainstCpu('deformConv2d training', () => {
   it('gives the same losses as the same SGD steps on cpu', async () => {
-    const losses = trainingLosses(4);
-    const reference = await onCpu(() => trainingLosses(4));
+    const losses = await trainingLosses(4);
+    const reference = await onCpu(() => trainingLossesOnCpu(4));
     expect(reference[3]).toBeLessThan(reference[0]);
-    expectClose(losses, reference, LOSS_TOL, 'losses');
+    await expectClose(losses, reference, LOSS_TOL, 'losses');
   });
 });
 
 describeBackend('cpu', 'deformConv2d training against the reference loops', () => {
-  it('gives the same losses as the same SGD steps through the reference loops', () => {
-    const losses = trainingLosses(4);
-    const reference = trainingLosses(4, loopsOp);
+  it('gives the same losses as the same SGD steps through the reference loops', async () => {
+    const losses = await trainingLosses(4);
+    const reference = await trainingLosses(4, loopsOp);
     expect(reference[3]).toBeLessThan(reference[0]);
-    expectClose(losses, reference, LOSS_TOL, 'losses');
+    await expectClose(losses, reference, LOSS_TOL, 'losses');
   });
 
-  it('gives the same losses with a column buffer of a single output position', () => {
-    const whole = trainingLosses(4);
+  it('gives the same losses with a column buffer of a single output position', async () => {
+    const whole = await trainingLosses(4);
     const im2col = spyOn(cpuSampling, 'im2col').and.callThrough();
     const saved = tf.env().get(COLUMN_BUFFER_BYTES);
     tf.env().set(COLUMN_BUFFER_BYTES, 4);
     let chunked: number[];
     try {
-      chunked = trainingLosses(4);
+      chunked = await trainingLosses(4);
     } finally {
       tf.env().set(COLUMN_BUFFER_BYTES, saved);
     }
@@ -136,12 +160,12 @@ describeBackend('cpu', 'deformConv2d training against the reference loops', () =
     expect(im2col.calls.allArgs().every(args => args[6] === 1)).toBe(true);
     expect(im2col.calls.count()).toBeGreaterThanOrEqual(4 * 2 * 30);
     expect(whole[3]).toBeLessThan(whole[0]);
-    expectClose(chunked, whole, LOSS_TOL, 'losses');
+    await expectClose(chunked, whole, LOSS_TOL, 'losses');
   });
 });
 
 describeAllBackends('deformConv2d training', () => {
-  it('keeps tensors, backend data and GPU bytes flat over 50 steps', () => {
+  it('keeps tensors, backend data and GPU bytes flat over 50 steps', async () => {
     const model = new TinyModel();
     const usage = () => ({
       tensors: tf.memory().numTensors,
@@ -149,11 +173,11 @@ describeAllBackends('deformConv2d training', () => {
       // Only the webgl backend reports it (undefined elsewhere).
       gpuBytes: (tf.memory() as {numBytesInGPU?: number}).numBytesInGPU,
     });
-    model.step();
-    model.step();
+    await model.step();
+    await model.step();
     const warm = usage();
     for (let step = 3; step <= 50; step++) {
-      model.step();
+      await model.step();
       if (step % 10 === 0) {
         expect(usage()).withContext(`after step ${step}`).toEqual(warm);
       }

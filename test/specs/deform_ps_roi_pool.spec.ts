@@ -19,15 +19,17 @@ const single = {outputDim: 1, groupSize: 1, outputSize: 1, samplesPerPart: 2};
 describeAllBackends(
   'deformPsRoiPool',
   () => {
-    it('reproduces semantics.md example 5.5 without and with trans, gradients included', () => {
-      expectClose(deformPsRoiPool({x: plane(), rois: unitRoi(), ...single}), [1.25], {atol: 1e-6});
+    it('reproduces semantics.md example 5.5 without and with trans, gradients included', async () => {
+      await expectClose(deformPsRoiPool({x: plane(), rois: unitRoi(), ...single}), [1.25], {
+        atol: 1e-6,
+      });
       const f = (x: tf.Tensor, o: tf.Tensor) =>
         deformPsRoiPool({x, rois: unitRoi(), offset: o, transStd: 0.1, ...single});
       const offset = tf.tensor4d([1, 0], [1, 1, 1, 2]);
-      expectClose(f(plane(), offset), [1.35], {atol: 1e-6});
-      expectClose(tf.grads(f)([plane(), offset])[1], [0.1, 0.4], {atol: 1e-6});
+      await expectClose(f(plane(), offset), [1.35], {atol: 1e-6});
+      await expectClose(tf.grads(f)([plane(), offset])[1], [0.1, 0.4], {atol: 1e-6});
       // noTrans ignores the offset.
-      expectClose(
+      await expectClose(
         deformPsRoiPool({
           x: plane(),
           rois: unitRoi(),
@@ -41,7 +43,7 @@ describeAllBackends(
       );
     });
 
-    it('reads channel (ct * gs + gh) * gs + gw for bin (ph, pw)', () => {
+    it('reads channel (ct * gs + gh) * gs + gw for bin (ph, pw)', async () => {
       const x = tf.tile(tf.tensor4d([0, 10, 20, 30], [1, 1, 1, 4]), [1, 4, 4, 1]);
       const y = deformPsRoiPool({
         x,
@@ -50,10 +52,10 @@ describeAllBackends(
         groupSize: 2,
         outputSize: 2,
       });
-      expectClose(y, [0, 10, 20, 30], {atol: 1e-5});
+      await expectClose(y, [0, 10, 20, 30], {atol: 1e-5});
     });
 
-    it('has gradients matching finite differences at non-integer sample positions', () => {
+    it('has gradients matching finite differences at non-integer sample positions', async () => {
       const random = rng(7);
       // Both RoIs span 4 pixels from a half-pixel start (x1 - 0.5 to x2 + 0.5),
       // so with 2x2 bins and 2 samples each the samples sit at .5 plus the shift
@@ -64,7 +66,7 @@ describeAllBackends(
         [1, 2, 1, 5, 4],
       ]);
       const offset = uniform(random, [2, 2, 2, 4], 0, 0.5);
-      checkGradients(
+      await checkGradients(
         (x, o) =>
           deformPsRoiPool({
             x,
@@ -103,7 +105,7 @@ describeAllBackends(
       );
     });
 
-    it('leaves no tensors behind (op and gradients)', () => {
+    it('leaves no tensors behind (op and gradients)', async () => {
       const random = rng(8);
       const x = uniform(random, [1, 6, 6, 8]);
       const rois = tf.tensor2d([[0, 1, 1, 4, 4]]);
@@ -118,8 +120,8 @@ describeAllBackends(
           outputSize: 2,
           transStd: 0.1,
         });
-      expectNoLeaks(() => f(x, offset));
-      expectNoLeaks(() => tf.grads((x, o) => tf.sum(f(x, o)))([x, offset]));
+      await expectNoLeaks(() => f(x, offset));
+      await expectNoLeaks(() => tf.grads((x, o) => tf.sum(f(x, o)))([x, offset]));
     });
   },
   [DeformPSRoIPool, DeformPSRoIPoolBackprop],

@@ -57,7 +57,7 @@ describeAllBackends(
   'deformRoiPool',
   () => {
     for (const c of mmcv.cases) {
-      it(`reproduces mmcv: ${c.name}`, () => {
+      it(`reproduces mmcv: ${c.name}`, async () => {
         const x = nchwToNhwc(c.inputs.x as GoldenTensor);
         const rois = tf.tensor(c.inputs.rois.data as number[][]);
         const attrs = {
@@ -67,9 +67,12 @@ describeAllBackends(
           gamma: c.config.gamma,
         };
         const f = (x: tf.Tensor) => deformRoiPool({x, rois, ...attrs});
-        expectClose(f(x), nchwToNhwc(c.expected_output as GoldenTensor), {atol: 1e-5, rtol: 1e-5});
+        await expectClose(f(x), nchwToNhwc(c.expected_output as GoldenTensor), {
+          atol: 1e-5,
+          rtol: 1e-5,
+        });
         const [dx] = tf.grads((x: tf.Tensor) => tf.sum(f(x)))([x]);
-        expectClose(
+        await expectClose(
           dx,
           nchwToNhwc(c.expected_grads.x as GoldenTensor),
           {atol: 1e-5, rtol: 1e-5},
@@ -78,7 +81,7 @@ describeAllBackends(
       });
     }
 
-    it('equals ONNX RoiAlign (half_pixel, avg) on its backend test', () => {
+    it('equals ONNX RoiAlign (half_pixel, avg) on its backend test', async () => {
       const c = onnx.cases.find(c => c.name === 'test_roialign_aligned_true')!;
       const a = c.attributes_effective;
       const boxes = c.inputs.rois.data as number[][];
@@ -91,26 +94,24 @@ describeAllBackends(
         samplingRatio: a.sampling_ratio,
       });
       // The expectations are printed with 4 decimals.
-      expectClose(y, nchwToNhwc(c.expected_output.Y as GoldenTensor), {atol: 2e-4, rtol: 0});
+      await expectClose(y, nchwToNhwc(c.expected_output.Y as GoldenTensor), {atol: 2e-4, rtol: 0});
     });
 
     it('has enough onnxruntime RoiAlign cases', () => {
       expect(ortCases.length).toBeGreaterThanOrEqual(15);
     });
     for (const c of ortCases) {
-      it(`equals onnxruntime RoiAlign with zero offsets: ${c.name}`, () => {
-        tf.tidy(() =>
-          expectClose(
-            deformRoiPool({x: tensor(c.inputs.x), rois: tensor(c.inputs.rois), ...c.attrs}),
-            tensor(c.expected),
-            {atol: 2e-5, rtol: 1e-4},
-            c.name,
-          ),
-        );
+      it(`equals onnxruntime RoiAlign with zero offsets: ${c.name}`, async () => {
+        const [y, expected] = tf.tidy(() => [
+          deformRoiPool({x: tensor(c.inputs.x), rois: tensor(c.inputs.rois), ...c.attrs}),
+          tensor(c.expected),
+        ]);
+        await expectClose(y, expected, {atol: 2e-5, rtol: 1e-4}, c.name);
+        tf.dispose([y, expected]);
       });
     }
 
-    it('with a uniform offset equals pooling the shifted RoI', () => {
+    it('with a uniform offset equals pooling the shifted RoI', async () => {
       const {x} = interior(1);
       const rois = [
         [1, 2.3, 1.7, 7.1, 6.2],
@@ -131,31 +132,31 @@ describeAllBackends(
         const sy = 0.1 * dy * (y2 - y1);
         return [b, x1 + sx, y1 + sy, x2 + sx, y2 + sy];
       });
-      expectClose(y, deformRoiPool({x, rois: tf.tensor2d(shifted), ...attrs}), {
+      await expectClose(y, deformRoiPool({x, rois: tf.tensor2d(shifted), ...attrs}), {
         atol: 1e-5,
         rtol: 1e-5,
       });
     });
 
-    it('with mask 1 equals the plain pooling, gradients included', () => {
+    it('with mask 1 equals the plain pooling, gradients included', async () => {
       const {x, rois, offset} = interior(2);
       const ones = tf.ones([3, 2, 3, 1]);
       const plain = (x: tf.Tensor, o: tf.Tensor) =>
         deformRoiPool({x, rois, offset: o, ...interiorAttrs});
       const modulated = (x: tf.Tensor, o: tf.Tensor) =>
         modulatedDeformRoiPool({x, rois, offset: o, mask: ones, ...interiorAttrs});
-      expectClose(modulated(x, offset), plain(x, offset), {atol: 1e-6, rtol: 0});
+      await expectClose(modulated(x, offset), plain(x, offset), {atol: 1e-6, rtol: 0});
       const weights = uniform(rng(3), [3, 2, 3, 3]);
       const [gm, gp] = [modulated, plain].map(f =>
         tf.grads((x, o) => tf.sum(tf.mul(f(x, o), weights)))([x, offset]),
       );
-      expectClose(gm[0], gp[0], {atol: 1e-6, rtol: 0}, 'dx');
-      expectClose(gm[1], gp[1], {atol: 1e-6, rtol: 0}, 'dOffset');
+      await expectClose(gm[0], gp[0], {atol: 1e-6, rtol: 0}, 'dx');
+      await expectClose(gm[1], gp[1], {atol: 1e-6, rtol: 0}, 'dOffset');
     });
 
-    it('has gradients matching finite differences inside the image (x, offset, mask)', () => {
+    it('has gradients matching finite differences inside the image (x, offset, mask)', async () => {
       const {x, rois, offset, mask} = interior(4);
-      checkGradients(
+      await checkGradients(
         (x, offset, mask) => modulatedDeformRoiPool({x, rois, offset, mask, ...interiorAttrs}),
         [x, offset, mask],
         ['x', 'offset', 'mask'],
@@ -165,10 +166,10 @@ describeAllBackends(
 
     for (const modulated of [false, true]) {
       const name = modulated ? 'modulatedDeformRoiPool' : 'deformRoiPool';
-      it(`${name} with adaptive sampling and RoIs of different grids has gradients matching finite differences`, () => {
+      it(`${name} with adaptive sampling and RoIs of different grids has gradients matching finite differences`, async () => {
         const {x, rois, offset, mask, weights} = adaptiveInputs(modulated ? 12 : 11);
         const h = 0.01;
-        const seams = seamDistance(rois, offset.dataSync() as Float32Array, [10, 13], h);
+        const seams = seamDistance(rois, (await offset.data()) as Float32Array, [10, 13], h);
         expect(seams.grids).toEqual([
           [1, 1],
           [2, 4],
@@ -183,8 +184,12 @@ describeAllBackends(
             ? modulatedDeformRoiPool({x, rois: r, offset: o, mask: m, ...ADAPTIVE})
             : deformRoiPool({x, rois: r, offset: o, ...ADAPTIVE});
         /** The loss of each bin, `Σ_c y * weights`: a bin's offset and mask move only its own. */
-        const binLosses = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
-          tf.tidy(() => Array.from(tf.sum(tf.mul(f(x, o, m), weights), 3).dataSync()));
+        const binLosses = async (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) => {
+          const losses = tf.tidy(() => tf.sum(tf.mul(f(x, o, m), weights), 3));
+          const values = Array.from(await losses.data());
+          losses.dispose();
+          return values;
+        };
         const loss = (x: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
           tf.sum(tf.mul(f(x, o, m), weights));
         const [dx, dOffset, dMask] = modulated
@@ -195,32 +200,36 @@ describeAllBackends(
         const random = rng(13);
         for (let k = 0; k < 3; k++) {
           const v = uniform(random, x.shape);
-          expectClose(
-            [tf.sum(tf.mul(dx, v)).dataSync()[0]],
-            [binLosses(v, offset, mask).reduce((a, b) => a + b)],
+          await expectClose(
+            [(await tf.sum(tf.mul(dx, v)).data())[0]],
+            [(await binLosses(v, offset, mask)).reduce((a, b) => a + b)],
             {atol: 1e-4, rtol: 1e-4},
             `dx · v${k}`,
           );
         }
         // Central differences of every bin's loss, all bins' Δx (then Δy, then masks) moved at once.
-        const central = (shifted: (sign: number) => number[]) => {
-          const [plus, minus] = [shifted(1), shifted(-1)];
+        const central = async (shifted: (sign: number) => Promise<number[]>) => {
+          const plus = await shifted(1);
+          const minus = await shifted(-1);
           return plus.map((p, i) => (p - minus[i]) / (2 * h));
         };
         const tol = {atol: 2e-4, rtol: 1e-3};
         for (const c of [0, 1]) {
           const unit = tf.tensor([1 - c, c]);
-          expectClose(
-            tf.tidy(() => Array.from(tf.gather(dOffset, [c], 3).dataSync())),
-            central(sign => binLosses(x, tf.add(offset, tf.mul(unit, sign * h)), mask)),
+          const gathered = tf.gather(dOffset, [c], 3);
+          const analytic = Array.from(await gathered.data());
+          gathered.dispose();
+          await expectClose(
+            analytic,
+            await central(sign => binLosses(x, tf.add(offset, tf.mul(unit, sign * h)), mask)),
             tol,
             c === 0 ? 'dOffset Δx' : 'dOffset Δy',
           );
         }
         if (modulated) {
-          expectClose(
+          await expectClose(
             dMask,
-            central(sign => binLosses(x, offset, tf.add(mask, sign * h))),
+            await central(sign => binLosses(x, offset, tf.add(mask, sign * h))),
             tol,
             'dMask',
           );
@@ -228,14 +237,14 @@ describeAllBackends(
       });
     }
 
-    it('gives zero gradients to the RoIs, and pools nothing from an inverted RoI (adaptive sampling)', () => {
+    it('gives zero gradients to the RoIs, and pools nothing from an inverted RoI (adaptive sampling)', async () => {
       const {x, rois} = interior(5);
       const [dRois] = tf.grads((r: tf.Tensor) =>
         tf.sum(deformRoiPool({x, rois: r, outputSize: 2})),
       )([rois]);
-      expect(Array.from(dRois.dataSync())).toEqual(new Array(15).fill(0));
+      expect(Array.from(await dRois.data())).toEqual(new Array(15).fill(0));
       const inverted = deformRoiPool({x, rois: tf.tensor2d([[0, 6, 2, 3, 7]]), outputSize: 2});
-      expect(Array.from(inverted.dataSync())).toEqual(new Array(12).fill(0));
+      expect(Array.from(await inverted.data())).toEqual(new Array(12).fill(0));
     });
 
     it('rejects bad arguments naming the op and the argument', () => {
@@ -286,16 +295,16 @@ describeAllBackends(
       );
     });
 
-    it('leaves no tensors behind (ops and gradients)', () => {
+    it('leaves no tensors behind (ops and gradients)', async () => {
       const {x, rois, offset, mask} = interior(6);
-      expectNoLeaks(() => deformRoiPool({x, rois, ...interiorAttrs}));
-      expectNoLeaks(() => modulatedDeformRoiPool({x, rois, offset, mask, ...interiorAttrs}));
-      expectNoLeaks(() =>
+      await expectNoLeaks(() => deformRoiPool({x, rois, ...interiorAttrs}));
+      await expectNoLeaks(() => modulatedDeformRoiPool({x, rois, offset, mask, ...interiorAttrs}));
+      await expectNoLeaks(() =>
         tf.grads((x, o, m) =>
           tf.sum(modulatedDeformRoiPool({x, rois, offset: o, mask: m, ...interiorAttrs})),
         )([x, offset, mask]),
       );
-      expectNoLeaks(() =>
+      await expectNoLeaks(() =>
         tf.grads((x: tf.Tensor) => tf.sum(deformRoiPool({x, rois, ...interiorAttrs})))([x]),
       );
     });

@@ -54,27 +54,33 @@ describePackageKernels('tf.depthwiseConv2d gradients', KERNELS, () => {
       const x = uniform(random, xShape);
       const filter = uniform(random, fShape);
       const grads = (x: tf.Tensor, f: tf.Tensor) =>
-        tf
-          .grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(conv(x, f))))([x, f])
-          .map(g => Array.from(g.dataSync()));
-      const here = grads(x, filter);
-      const [xs, fs] = [x, filter].map(t => t.dataSync());
+        tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(conv(x, f))))([x, f]);
+      const here = (await Promise.all(grads(x, filter).map(g => g.data()))).map(v => Array.from(v));
+      const [xs, fs] = await Promise.all([x.data(), filter.data()]);
       const reference = await onCpu(() =>
-        tf.tidy(() => grads(tf.tensor(xs, xShape), tf.tensor(fs, fShape))),
+        // On cpu, read before onCpu switches back: a synchronous cpu read is safe.
+        tf.tidy(() =>
+          grads(tf.tensor(xs, xShape), tf.tensor(fs, fShape)).map(g => Array.from(g.dataSync())),
+        ),
       );
-      expectClose(here[0], reference[0], {atol: 1e-4, rtol: 1e-4}, 'dx');
-      expectClose(here[1], reference[1], {atol: 1e-4, rtol: 1e-4}, 'dFilter');
+      await expectClose(here[0], reference[0], {atol: 1e-4, rtol: 1e-4}, 'dx');
+      await expectClose(here[1], reference[1], {atol: 1e-4, rtol: 1e-4}, 'dFilter');
     });
 
-    it(`match finite differences: ${what}`, () => {
+    it(`match finite differences: ${what}`, async () => {
       const random = rng(80 + k);
       // The loss is bilinear in (x, filter): central differences are exact up to rounding.
-      checkGradients(conv, [uniform(random, xShape), uniform(random, fShape)], ['x', 'filter'], {
-        step: 0.1,
-        entries: 12,
-        atol: 1e-3,
-        rtol: 1e-3,
-      });
+      await checkGradients(
+        conv,
+        [uniform(random, xShape), uniform(random, fShape)],
+        ['x', 'filter'],
+        {
+          step: 0.1,
+          entries: 12,
+          atol: 1e-3,
+          rtol: 1e-3,
+        },
+      );
     });
   });
 });

@@ -139,12 +139,12 @@ function outSize(c: Config): [number, number] {
 describeAllBackends(
   'involution',
   () => {
-    it('reproduces the worked examples of docs/semantics.md §3.4', () => {
+    it('reproduces the worked examples of docs/semantics.md §3.4', async () => {
       const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
       const kernel: number[] = Array.from({length: 81}, () => 0);
       kernel.fill(1, 0, 9); // output (0, 0): all ones
       kernel[4 * 9 + 2] = 1; // output (1, 1): tap (0, 2)
-      expectClose(
+      await expectClose(
         involution({x, kernel: tf.tensor4d(kernel, [1, 3, 3, 9]), kernelSize: 3, groups: 1}),
         [12, 0, 0, 0, 3, 0, 0, 0, 0],
         {atol: 1e-6},
@@ -158,11 +158,11 @@ describeAllBackends(
         strides: 2,
         groups: 1,
       });
-      expectClose(y, [0, 2, 8, 160], {atol: 1e-5});
+      await expectClose(y, [0, 2, 8, 160], {atol: 1e-5});
     });
 
     configs.forEach((c, k) => {
-      it(`equals the stock-op composition: ${JSON.stringify(c)}`, () => {
+      it(`equals the stock-op composition: ${JSON.stringify(c)}`, async () => {
         const random = rng(10 + k);
         const [ho, wo] = outSize(c);
         const x = uniform(random, c.x) as tf.Tensor4D;
@@ -176,15 +176,15 @@ describeAllBackends(
           pad: c.pad,
           groups: c.groups,
         });
-        expectClose(y, stockInvolution(x, kernel, c), TOL);
+        await expectClose(y, stockInvolution(x, kernel, c), TOL);
       });
     });
 
-    it('keeps the size at stride 1 by default and equals tf.depthwiseConv2d for a kernel constant over space', () => {
+    it('keeps the size at stride 1 by default and equals tf.depthwiseConv2d for a kernel constant over space', async () => {
       const random = rng(20);
       const [kh, kw, groups, channels] = [3, 5, 2, 6];
       const x = uniform(random, [2, 6, 7, channels]) as tf.Tensor4D;
-      const weights = uniform(random, [groups * kh * kw]).dataSync();
+      const weights = await uniform(random, [groups * kh * kw]).data();
       const depthwise = tf.tensor4d(
         Array.from({length: kh * kw * channels}, (_, i) => {
           const c = i % channels;
@@ -200,14 +200,14 @@ describeAllBackends(
         kernel: tf.tile(tf.tensor4d(weights, [1, 1, 1, groups * kh * kw]), [2, 6, 7, 1]),
       });
       expect(y.shape).toEqual([2, 6, 7, channels]);
-      expectClose(y, tf.depthwiseConv2d(x, depthwise, 1, 'same'), TOL);
+      await expectClose(y, tf.depthwiseConv2d(x, depthwise, 1, 'same'), TOL);
     });
 
-    it('has gradients matching finite differences', () => {
+    it('has gradients matching finite differences', async () => {
       const random = rng(30);
       const c = configs[3];
       const [ho, wo] = outSize(c);
-      checkGradients(
+      await checkGradients(
         (x, kernel) =>
           involution({
             x,
@@ -254,15 +254,15 @@ describeAllBackends(
       );
     });
 
-    it('leaves no tensors behind (op and gradients)', () => {
+    it('leaves no tensors behind (op and gradients)', async () => {
       const random = rng(40);
       const x = uniform(random, [1, 5, 5, 4]);
       const kernel = uniform(random, [1, 5, 5, 18]);
       const f = (x: tf.Tensor, k: tf.Tensor) =>
         involution({x, kernel: k, kernelSize: 3, groups: 2});
-      expectNoLeaks(() => f(x, kernel));
-      expectNoLeaks(() => tf.grads((x, k) => tf.sum(f(x, k)))([x, kernel]));
-      expectNoLeaks(() => tf.grads((k: tf.Tensor) => tf.sum(f(x, k)))([kernel]));
+      await expectNoLeaks(() => f(x, kernel));
+      await expectNoLeaks(() => tf.grads((x, k) => tf.sum(f(x, k)))([x, kernel]));
+      await expectNoLeaks(() => tf.grads((k: tf.Tensor) => tf.sum(f(x, k)))([kernel]));
     });
   },
   [Involution, InvolutionBackpropInput],

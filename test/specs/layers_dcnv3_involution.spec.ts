@@ -38,7 +38,7 @@ async function trainSaveLoad(model: tfl.Sequential, xs: tf.Tensor, ys: tf.Tensor
   const losses = history.history.loss as number[];
   expect(losses[5]).toBeLessThan(losses[0]);
   const loaded = await roundTrip(model);
-  expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
+  await expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
     atol: 1e-6,
     rtol: 1e-6,
   });
@@ -51,7 +51,7 @@ describeAllBackends(
   () => {
     withoutTfjsKernelLeakCheck();
 
-    it('starts as the projections around a 3x3 box filter (zero offsets, softmax of zeros)', () => {
+    it('starts as the projections around a 3x3 box filter (zero offsets, softmax of zeros)', async () => {
       const x = uniform(rng(1), [2, 5, 6, 8]) as tf.Tensor4D;
       const layer = layers.dcnv3({groups: 2});
       const y = layer.apply(x) as tf.Tensor;
@@ -66,7 +66,7 @@ describeAllBackends(
         1,
         'same',
       );
-      expectClose(y, dense(box, outKernel, outBias), TOL);
+      await expectClose(y, dense(box, outKernel, outBias), TOL);
     });
 
     it('counts PyTorch parameters, keeps the size and rejects a shrinking grid', () => {
@@ -120,7 +120,7 @@ describeAllBackends(
   () => {
     withoutTfjsKernelLeakCheck();
 
-    it('equals tf.depthwiseConv2d when its generated kernel is constant over space', () => {
+    it('equals tf.depthwiseConv2d when its generated kernel is constant over space', async () => {
       const [k, c, groups] = [3, 32, 2];
       const x = uniform(rng(4), [2, 6, 6, c]) as tf.Tensor4D;
       const layer = layers.involution({kernelSize: k, strides: 2});
@@ -135,7 +135,7 @@ describeAllBackends(
         taps,
         ...weights.slice(5),
       ]);
-      const t = taps.dataSync();
+      const t = await taps.data();
       const depthwise = tf.tensor4d(
         Array.from(
           {length: k * k * c},
@@ -143,7 +143,7 @@ describeAllBackends(
         ),
         [k, k, c, 1],
       );
-      expectClose(
+      await expectClose(
         layer.apply(x) as tf.Tensor,
         tf.depthwiseConv2d(x, depthwise, 2, [
           [0, 0],
@@ -179,16 +179,16 @@ describeAllBackends(
       model.add(layers.involution({inputShape: [6, 6, 16], kernelSize: 3}));
       model.add(tfl.layers.flatten());
       model.add(tfl.layers.dense({units: 1}));
-      const movingMean = () => Array.from(model.layers[0].getWeights()[5].dataSync());
-      expect(movingMean().every(v => v === 0)).toBe(true);
+      const movingMean = async () => Array.from(await model.layers[0].getWeights()[5].data());
+      expect((await movingMean()).every(v => v === 0)).toBe(true);
       const xs = uniform(rng(6), [4, 6, 6, 16]);
       model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
       await model.fit(xs, uniform(rng(7), [4, 1]), {epochs: 1, batchSize: 4, verbose: 0});
-      expect(movingMean().some(v => v !== 0))
+      expect((await movingMean()).some(v => v !== 0))
         .withContext('moving mean updated by fit')
         .toBe(true);
       // Inference uses the statistics: predictions do not depend on the batch.
-      expectClose(
+      await expectClose(
         tf.slice(model.predict(xs) as tf.Tensor, 0, 1),
         model.predict(tf.slice(xs, 0, 1)) as tf.Tensor,
         {atol: 1e-5, rtol: 1e-5},

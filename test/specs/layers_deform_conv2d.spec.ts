@@ -44,7 +44,7 @@ function tinyModel(): tfl.Sequential {
 describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
   withoutTfjsKernelLeakCheck();
 
-  it('start as plain convolutions (DCNv2: half of one)', () => {
+  it('start as plain convolutions (DCNv2: half of one)', async () => {
     const x = uniform(rng(1), [2, 5, 6, 3]) as tf.Tensor4D;
     for (const [factory, scale] of [
       [layers.deformConv2d, 1],
@@ -54,11 +54,11 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
       const y = layer.apply(x) as tf.Tensor;
       const [kernel, bias] = layer.getWeights();
       const conv = tf.conv2d(x, kernel as tf.Tensor4D, 1, 'same');
-      expectClose(y, tf.add(tf.mul(conv, scale), bias), TOL, layer.getClassName());
+      await expectClose(y, tf.add(tf.mul(conv, scale), bias), TOL, layer.getClassName());
     }
   });
 
-  it('reproduce mmcv DeformConv2dPack with its PyTorch weights', () => {
+  it('reproduce mmcv DeformConv2dPack with its PyTorch weights', async () => {
     const c = mmcvV1.cases[0];
     const layer = layers.deformConv2d({filters: 1, kernelSize: 2, useBias: false});
     const x = nchwToNhwc(c.inputs.x);
@@ -68,12 +68,12 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
       oihwToHwio(c.params.offset_conv_weight),
       fromGolden(c.params.offset_conv_bias),
     ]);
-    expectClose(layer.apply(x) as tf.Tensor, nchwToNhwc(c.expected_output), {
+    await expectClose(layer.apply(x) as tf.Tensor, nchwToNhwc(c.expected_output), {
       atol: 1e-5,
       rtol: 1e-4,
     });
     const [dx] = tf.grads((x: tf.Tensor) => tf.sum(layer.apply(x) as tf.Tensor))([x]);
-    expectClose(dx, nchwToNhwc(c.expected_grads.x), {atol: 1e-5, rtol: 1e-4}, 'dx');
+    await expectClose(dx, nchwToNhwc(c.expected_grads.x), {atol: 1e-5, rtol: 1e-4}, 'dx');
   });
 
   it('give symbolic output shapes with unknown batch and count PyTorch parameters', () => {
@@ -118,7 +118,7 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
       }),
     );
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
-    expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
+    await expectClose(loaded.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
       atol: 1e-6,
       rtol: 1e-6,
     });
@@ -126,7 +126,7 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
       // in the browser: the store users save models to
       await model.save('indexeddb://tfjs-deform-spec');
       const stored = await tfl.loadLayersModel('indexeddb://tfjs-deform-spec');
-      expectClose(stored.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
+      await expectClose(stored.predict(xs) as tf.Tensor, model.predict(xs) as tf.Tensor, {
         atol: 1e-6,
         rtol: 1e-6,
       });
@@ -153,13 +153,13 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     const model = tinyModel();
     model.layers[0].trainable = false;
     model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
-    const frozen = model.layers[0].getWeights().map(w => w.arraySync());
+    const frozen = await Promise.all(model.layers[0].getWeights().map(w => w.array()));
     await model.fit(uniform(rng(4), [4, 6, 6, 2]), uniform(rng(5), [4, 1]), {
       epochs: 1,
       verbose: 0,
     });
     expect(model.layers[0].trainableWeights.length).toBe(0);
-    expect(model.layers[0].getWeights().map(w => w.arraySync())).toEqual(frozen);
+    expect(await Promise.all(model.layers[0].getWeights().map(w => w.array()))).toEqual(frozen);
     model.dispose();
   });
 

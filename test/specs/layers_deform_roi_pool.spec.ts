@@ -40,23 +40,23 @@ describeAllBackends(
   () => {
     withoutTfjsKernelLeakCheck();
 
-    it('starts as the plain pooling (modulated: at half)', () => {
+    it('starts as the plain pooling (modulated: at half)', async () => {
       const x = uniform(rng(1), [2, 8, 9, 3]);
       const attrs = {outputSize: 2, samplingRatio: 2, spatialScale: 0.5};
       const plain = deformRoiPool({x, rois: rois(), ...attrs});
-      expectClose(
+      await expectClose(
         layers.deformRoiPool({...attrs, deformFcChannels: 16}).apply([x, rois()]) as tf.Tensor,
         plain,
         {atol: 1e-6, rtol: 0},
       );
-      expectClose(
+      await expectClose(
         layers
           .deformRoiPool({...attrs, modulated: true, deformFcChannels: 16})
           .apply([x, rois()]) as tf.Tensor,
         tf.mul(plain, 0.5),
         {atol: 1e-6, rtol: 0},
       );
-      expectClose(
+      await expectClose(
         layers.deformRoiPool({...attrs, offsetBranch: false}).apply([x, rois()]) as tf.Tensor,
         plain,
         {atol: 0, rtol: 0},
@@ -120,7 +120,7 @@ describeAllBackends(
         }),
       );
       const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
-      expectClose(
+      await expectClose(
         loaded.predict([xs, boxes]) as tf.Tensor,
         model.predict([xs, boxes]) as tf.Tensor,
         {atol: 1e-6, rtol: 1e-6},

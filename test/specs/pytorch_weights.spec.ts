@@ -43,27 +43,32 @@ const random = (seed: number, shape: number[], scale = 0.3) => {
 const torch = (t: {shape: number[]; data: number[]}) => tf.tensor(t.data, t.shape);
 
 /** Output and every gradient of `sum(layer(x))` against an mmcv Pack test case. */
-function expectMmcvPack(layer: DeformConvLayerBase, c: (typeof mmcvV1.cases)[0]) {
+async function expectMmcvPack(layer: DeformConvLayerBase, c: (typeof mmcvV1.cases)[0]) {
   const x = nchwToNhwc(c.inputs.x);
-  expectClose(
+  await expectClose(
     layer.apply(x) as tf.Tensor,
     nchwToNhwc(c.expected_output as GoldenTensor),
     TOL,
     'output',
   );
   const [dx] = tf.grads((x: tf.Tensor) => tf.sum(layer.apply(x) as tf.Tensor))([x]);
-  expectClose(dx, nchwToNhwc(c.expected_grads.x as GoldenTensor), TOL, 'dx');
+  await expectClose(dx, nchwToNhwc(c.expected_grads.x as GoldenTensor), TOL, 'dx');
   const {grads} = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar);
   const grad = (name: string) =>
     grads[layer.weights.find(w => w.originalName.endsWith(`/${name}`))!.name];
-  expectClose(grad('kernel'), oihwToHwio(c.expected_grads.weight as GoldenTensor), TOL, 'dWeight');
-  expectClose(
+  await expectClose(
+    grad('kernel'),
+    oihwToHwio(c.expected_grads.weight as GoldenTensor),
+    TOL,
+    'dWeight',
+  );
+  await expectClose(
     grad('offset_kernel'),
     oihwToHwio(c.expected_grads.offset_conv_weight as GoldenTensor),
     TOL,
     'dOffsetWeight',
   );
-  expectClose(
+  await expectClose(
     grad('offset_bias'),
     fromGolden(c.expected_grads.offset_conv_bias as GoldenTensor),
     TOL,
@@ -72,7 +77,7 @@ function expectMmcvPack(layer: DeformConvLayerBase, c: (typeof mmcvV1.cases)[0])
 }
 
 describeAllBackends('PyTorch state dicts (safetensors)', () => {
-  it('load mmcv DeformConv2dPack (prefixed, and with the legacy sibling keys) and reproduce mmcv', () => {
+  it('load mmcv DeformConv2dPack (prefixed, and with the legacy sibling keys) and reproduce mmcv', async () => {
     const c = mmcvV1.cases[0];
     for (const [weightKey, offsetKey] of [
       ['backbone.dcn.weight', 'backbone.dcn.conv_offset.'],
@@ -86,11 +91,11 @@ describeAllBackends('PyTorch state dicts (safetensors)', () => {
       const layer = layers.deformConv2d({filters: 1, kernelSize: 2, useBias: false});
       layer.apply(tf.zeros([1, 3, 3, 1]));
       loadStateDict(layer, parseSafetensors(file), 'backbone.dcn.');
-      expectMmcvPack(layer, c);
+      await expectMmcvPack(layer, c);
     }
   });
 
-  it('load mmcv ModulatedDeformConv2dPack (pad 1) and reproduce mmcv, mmcv rule at -1 included', () => {
+  it('load mmcv ModulatedDeformConv2dPack (pad 1) and reproduce mmcv, mmcv rule at -1 included', async () => {
     const c = mmcvV2.cases[0];
     const file = writeSafetensors(
       {
@@ -108,10 +113,10 @@ describeAllBackends('PyTorch state dicts (safetensors)', () => {
     });
     layer.apply(tf.zeros([1, 3, 3, 1]));
     loadStateDict(layer, parseSafetensors(file));
-    expectMmcvPack(layer, c as unknown as (typeof mmcvV1.cases)[0]);
+    await expectMmcvPack(layer, c as unknown as (typeof mmcvV1.cases)[0]);
   });
 
-  it('load mmcv ModulatedDeformRoIPoolPack: the NCHW flatten and offset orders are converted', () => {
+  it('load mmcv ModulatedDeformRoIPoolPack: the NCHW flatten and offset orders are converted', async () => {
     const [c, ph, pw, f] = [3, 2, 3, 8];
     const bins = ph * pw;
     const state = {
@@ -156,14 +161,14 @@ describeAllBackends('PyTorch state dicts (safetensors)', () => {
       pw,
       1,
     ]);
-    expectClose(
+    await expectClose(
       layer.apply([x, rois]) as tf.Tensor,
       modulatedDeformRoiPool({x, rois, offset, mask, ...attrs}),
       TOL,
     );
   });
 
-  it('load RedNet involution (1x1 convs, BatchNorm statistics) and compute as PyTorch does', () => {
+  it('load RedNet involution (1x1 convs, BatchNorm statistics) and compute as PyTorch does', async () => {
     const [c, k, s] = [32, 3, 2];
     const [reduced, span] = [c / 4, (c / 16) * k * k];
     const variance = {shape: [reduced], data: random(5, [reduced], 0.5).data.map(v => 1 + v)};
@@ -200,14 +205,14 @@ describeAllBackends('PyTorch state dicts (safetensors)', () => {
       pointwise(tf.relu(bn), 'conv2.conv.weight', span),
       torch(state['conv2.conv.bias']),
     );
-    expectClose(
+    await expectClose(
       layer.apply(x) as tf.Tensor,
       involution({x, kernel, kernelSize: k, strides: s, groups: c / 16}),
       TOL,
     );
   });
 
-  it('load InternImage DCNv3 entries into their places', () => {
+  it('load InternImage DCNv3 entries into their places', async () => {
     const [c, g, p] = [8, 2, 9];
     const layer = layers.dcnv3({groups: g, centerFeatureScale: true});
     layer.apply(tf.zeros([1, 5, 5, c]));
@@ -230,24 +235,28 @@ describeAllBackends('PyTorch state dicts (safetensors)', () => {
     loadStateDict(layer, parseSafetensors(writeSafetensors(state)), '');
     const get = (name: string) =>
       layer.weights.find(w => w.originalName.endsWith(`/${name}`))!.read();
-    expectClose(get('input_proj_kernel'), tf.transpose(torch(state['input_proj.weight'])), {
+    await expectClose(get('input_proj_kernel'), tf.transpose(torch(state['input_proj.weight'])), {
       atol: 0,
       rtol: 0,
     });
-    expectClose(get('dw_kernel'), tf.transpose(torch(state['dw_conv.0.weight']), [2, 3, 0, 1]), {
+    await expectClose(
+      get('dw_kernel'),
+      tf.transpose(torch(state['dw_conv.0.weight']), [2, 3, 0, 1]),
+      {
+        atol: 0,
+        rtol: 0,
+      },
+    );
+    await expectClose(get('offset_kernel'), tf.transpose(torch(state['offset.weight'])), {
       atol: 0,
       rtol: 0,
     });
-    expectClose(get('offset_kernel'), tf.transpose(torch(state['offset.weight'])), {
-      atol: 0,
-      rtol: 0,
-    });
-    expectClose(
+    await expectClose(
       get('center_feature_scale_kernel'),
       tf.transpose(torch(state['center_feature_scale_proj_weight'])),
       {atol: 0, rtol: 0},
     );
-    expectClose(get('norm_beta'), torch(state['dw_conv.1.1.bias']), {atol: 0, rtol: 0});
+    await expectClose(get('norm_beta'), torch(state['dw_conv.1.1.bias']), {atol: 0, rtol: 0});
   });
 
   it('report missing entries, wrong shapes, unbuilt layers and bad files clearly', () => {

@@ -87,10 +87,10 @@ describeAllBackends(
       expect(deformConvCases.some(c => !c.inputs.mask)).toBe(true);
     });
     for (const c of deformConvCases) {
-      it(c.name, () => {
+      it(c.name, async () => {
         // Every input is differentiable, and the fixture has each gradient.
         expect(sorted(Object.keys(c.expected.grads))).toEqual(sorted(Object.keys(c.inputs)));
-        checkTorchCase(
+        await checkTorchCase(
           'deformConv2d',
           c,
           ({x, filter, offset, mask, bias}) =>
@@ -115,13 +115,13 @@ describeAllBackends(
       expect(roiPoolCases.some(c => c.expected.grads.offset)).toBe(true);
     });
     for (const c of roiPoolCases) {
-      it(c.name, () => {
+      it(c.name, async () => {
         // rois are not differentiable; offset gradients only where the fixture has them.
         const wanted = Object.keys(c.inputs).filter(
           name => name !== 'rois' && (name !== 'offset' || c.expected.grads.offset),
         );
         expect(sorted(Object.keys(c.expected.grads))).toEqual(sorted(wanted));
-        checkTorchCase(
+        await checkTorchCase(
           'deformRoiPool',
           c,
           ({x, rois, offset, mask}) =>
@@ -145,9 +145,9 @@ describeAllBackends(
       expect(dcnv3Cases.some(c => c.attrs.removeCenter)).toBe(true);
     });
     for (const c of dcnv3Cases) {
-      it(c.name, () => {
+      it(c.name, async () => {
         expect(sorted(Object.keys(c.expected.grads))).toEqual(['mask', 'offset', 'x']);
-        checkTorchCase(
+        await checkTorchCase(
           'dcnv3',
           c,
           ({x, offset, mask}) => dcnv3({x, offset, mask, ...c.attrs}),
@@ -167,9 +167,14 @@ describeAllBackends(
       expect(involutionCases.length).toBeGreaterThanOrEqual(6);
     });
     for (const c of involutionCases) {
-      it(c.name, () => {
+      it(c.name, async () => {
         expect(sorted(Object.keys(c.expected.grads))).toEqual(['kernel', 'x']);
-        checkTorchCase('involution', c, ({x, kernel}) => involution({x, kernel, ...c.attrs}), TOL);
+        await checkTorchCase(
+          'involution',
+          c,
+          ({x, kernel}) => involution({x, kernel, ...c.attrs}),
+          TOL,
+        );
       });
     }
   },

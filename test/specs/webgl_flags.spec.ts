@@ -56,12 +56,19 @@ function webglBackend(): MathBackendWebGL {
   return tf.backend() as MathBackendWebGL;
 }
 
-/** Runs `fn` with tfjs flags set, restoring their previous values after. */
-function withFlags(flags: Record<string, number | boolean>, fn: () => void): void {
+/**
+ * Runs `fn` with tfjs flags set, restoring their previous values after it
+ * (and its asynchronous reads, which download and release textures under the
+ * flags) has finished.
+ */
+async function withFlags(
+  flags: Record<string, number | boolean>,
+  fn: () => void | Promise<void>,
+): Promise<void> {
   const saved = Object.keys(flags).map(name => [name, tf.env().get(name)] as const);
   try {
     Object.entries(flags).forEach(([name, value]) => tf.env().set(name, value));
-    fn();
+    await fn();
   } finally {
     saved.forEach(([name, value]) => tf.env().set(name, value));
   }
@@ -94,11 +101,16 @@ const op = (x: tf.Tensor, filter: tf.Tensor, offset: tf.Tensor, mask: tf.Tensor,
   modulatedDeformConv2d({x, filter, offset, mask, bias, ...common});
 
 /** Gradients of `sum(op(...)²)` for every input, as arrays (backend-independent). */
-function gradients(inputs: tf.Tensor[]): number[][] {
+async function gradients(inputs: tf.Tensor[]): Promise<number[][]> {
   const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
-  const values = grads.map(g => Array.from(g.dataSync()));
+  const values = await readAll(grads);
   tf.dispose(grads);
   return values;
+}
+
+/** The tensors' values as arrays, read asynchronously (test/util/expect.ts says why). */
+async function readAll(tensors: tf.Tensor[]): Promise<number[][]> {
+  return (await Promise.all(tensors.map(t => t.data()))).map(v => Array.from(v));
 }
 
 /** The gradients of {@link gradientInputs} on the cpu backend. */
@@ -107,24 +119,29 @@ async function cpuGradients(): Promise<number[][]> {
   await tf.setBackend('cpu');
   const inputs = gradientInputs();
   try {
-    return gradients(inputs);
+    return await gradients(inputs);
   } finally {
     tf.dispose(inputs);
     await tf.setBackend(backend);
   }
 }
 
-function expectOrtCases(tol: Tolerance): void {
+async function expectOrtCases(tol: Tolerance): Promise<void> {
   for (const c of ortCases.slice(0, 12)) {
-    tf.tidy(() =>
-      expectClose(runOrtCase(c), tf.tensor(c.expected.data, c.expected.shape), tol, c.name),
-    );
+    const [y, expected] = tf.tidy(() => [
+      runOrtCase(c),
+      tf.tensor(c.expected.data, c.expected.shape),
+    ]);
+    await expectClose(y, expected, tol, c.name);
+    tf.dispose([y, expected]);
   }
 }
 
-function expectGradients(actual: number[][], expected: number[][], tol: Tolerance) {
+async function expectGradients(actual: number[][], expected: number[][], tol: Tolerance) {
   const names = ['dx', 'dFilter', 'dOffset', 'dMask', 'dBias'];
-  actual.forEach((g, i) => expectClose(g, expected[i], tol, names[i]));
+  for (const [i, g] of actual.entries()) {
+    await expectClose(g, expected[i], tol, names[i]);
+  }
 }
 
 /** GL state tfjs may rely on, objects compared by identity, values by value. */
@@ -162,7 +179,7 @@ function glState(gl: WebGL2RenderingContext): unknown[] {
 }
 
 describeBackend('webgl', 'webgl kernels', () => {
-  it('scatter dx on the GPU: no download, no GL error', () => {
+  it('scatter dx on the GPU: no download, no GL error', async () => {
     const backend = webglBackend();
     const gl = backend.gpgpu.gl;
     const inputs = gradientInputs();
@@ -176,7 +193,9 @@ describeBackend('webgl', 'webgl kernels', () => {
     expect(read).not.toHaveBeenCalled();
     expect(gl.getError()).toBe(gl.NO_ERROR);
     readSync.and.callThrough();
-    grads.forEach((g, i) => expectClose(g, expected[i], {atol: 0, rtol: 0}, `grad ${i}`));
+    for (const [i, g] of grads.entries()) {
+      await expectClose(g, expected[i], {atol: 0, rtol: 0}, `grad ${i}`);
+    }
     tf.dispose([inputs, expected, grads]);
   });
 
@@ -189,7 +208,7 @@ describeBackend('webgl', 'webgl kernels', () => {
     it(
       `scatter (C = ${channels}, D = ${offsetGroups}) matches the cpu loops, ` +
         'restores the GL state',
-      () => {
+      async () => {
         const backend = webglBackend();
         const gl = backend.gpgpu.gl as WebGL2RenderingContext;
         const info = computeDeformConvInfo([1, 4, 5, channels], [3, 3, channels, 2], {
@@ -249,17 +268,12 @@ describeBackend('webgl', 'webgl kernels', () => {
         expect(gl.getError()).toBe(gl.NO_ERROR);
 
         const reference = new Float32Array(20 * channels);
-        deformCol2im(
-          info,
-          dCols.dataSync() as Float32Array,
-          offset.dataSync() as Float32Array,
-          mask.dataSync() as Float32Array,
-          rowStart,
-          rowCount,
-          reference,
+        const [dColsValues, offsetValues, maskValues] = await Promise.all(
+          [dCols, offset, mask].map(t => t.data() as Promise<Float32Array>),
         );
+        deformCol2im(info, dColsValues, offsetValues, maskValues, rowStart, rowCount, reference);
         const result = tf.engine().makeTensorFromTensorInfo(dx);
-        expectClose(result, Array.from(reference), F32, 'dx');
+        await expectClose(result, Array.from(reference), F32, 'dx');
         [geometry, values].forEach(t => backend.disposeIntermediateTensorInfo(t));
         tf.dispose([offset, mask, dCols, result]);
       },
@@ -276,22 +290,18 @@ describeBackend('webgl', 'webgl kernels', () => {
     const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
     const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
     expect(readSync).withContext('downloads before the results are read').toHaveBeenCalled();
-    expectGradients(
-      grads.map(g => Array.from(g.dataSync())),
-      expected,
-      F32,
-    );
+    await expectGradients(await readAll(grads), expected, F32);
     tf.dispose([inputs, grads]);
   });
 
   describe('with WEBGL_PACK false', () => {
     it('match onnxruntime, the cpu gradients and finite differences', async () => {
       const expected = await cpuGradients();
-      withFlags({WEBGL_PACK: false}, () => {
+      await withFlags({WEBGL_PACK: false}, async () => {
         const inputs = gradientInputs();
-        expectOrtCases(F32);
-        expectGradients(gradients(inputs), expected, F32);
-        checkGradients(op, inputs, ['x', 'filter', 'offset', 'mask', 'bias'], {entries: 4});
+        await expectOrtCases(F32);
+        await expectGradients(await gradients(inputs), expected, F32);
+        await checkGradients(op, inputs, ['x', 'filter', 'offset', 'mask', 'bias'], {entries: 4});
         tf.dispose(inputs);
       });
     });
@@ -301,17 +311,17 @@ describeBackend('webgl', 'webgl kernels', () => {
     it('match onnxruntime and the cpu gradients, to float16 precision', async () => {
       const expected = await cpuGradients();
       // The derived flags are cached once read: set them too. Tensors put on
-      // the GPU inside must be disposed inside (their textures are float16).
-      withFlags(
+      // the GPU inside must be disposed (and read) inside (their textures are float16).
+      await withFlags(
         {
           WEBGL_FORCE_F16_TEXTURES: true,
           WEBGL_RENDER_FLOAT32_ENABLED: false,
           WEBGL_SIZE_UPLOAD_UNIFORM: 0,
         },
-        () => {
+        async () => {
           const inputs = gradientInputs();
-          expectOrtCases(F16);
-          expectGradients(gradients(inputs), expected, F16);
+          await expectOrtCases(F16);
+          await expectGradients(await gradients(inputs), expected, F16);
           tf.dispose(inputs);
         },
       );
@@ -324,21 +334,17 @@ describeBackend('webgl', 'webgl kernels', () => {
       spyOn(gl, 'getExtension').and.callFake(((name: string) =>
         name === 'EXT_float_blend' ? null : getExtension(name)) as typeof gl.getExtension);
       const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
-      withFlags(
+      await withFlags(
         {
           WEBGL_FORCE_F16_TEXTURES: true,
           WEBGL_RENDER_FLOAT32_ENABLED: false,
           WEBGL_SIZE_UPLOAD_UNIFORM: 0,
         },
-        () => {
+        async () => {
           const inputs = gradientInputs();
           const grads = tf.grads((x, f, o, m, b) => tf.sum(tf.square(op(x, f, o, m, b))))(inputs);
           expect(readSync).withContext('no cpu fallback').not.toHaveBeenCalled();
-          expectGradients(
-            grads.map(g => Array.from(g.dataSync())),
-            expected,
-            F16,
-          );
+          await expectGradients(await readAll(grads), expected, F16);
           tf.dispose([inputs, grads]);
         },
       );
@@ -358,11 +364,13 @@ describeBackend('webgl', 'webgl kernels', () => {
         tf.sum(tf.square(modulatedDeformConv2d({x, filter, offset, mask, pad: 1})));
       const whole = tf.grads(f)(inputs);
       const im2col = spyOn(webglSampling, 'im2col').and.callThrough();
-      withFlags({WEBGL_MAX_TEXTURE_SIZE: 32}, () => {
+      await withFlags({WEBGL_MAX_TEXTURE_SIZE: 32}, async () => {
         const chunked = tf.grads(f)(inputs);
         // 36 output positions of 72 column entries; 1024 texels hold 14.
         expect(im2col.calls.allArgs().map(args => args[6])).toEqual([14, 14, 8, 14, 14, 8]);
-        chunked.forEach((g, i) => expectClose(g, whole[i], F32, `grad ${i}`));
+        for (const [i, g] of chunked.entries()) {
+          await expectClose(g, whole[i], F32, `grad ${i}`);
+        }
         tf.dispose(chunked);
       });
       tf.dispose([inputs, whole]);
@@ -481,20 +489,39 @@ const SCATTER_OPS: ScatterOp[] = [
   },
 ];
 
-/** The gradients of `op`'s loss on the active backend, as arrays, and whether x was downloaded. */
-function scatterGradients(op: ScatterOp): {grads: number[][]; names: string[]; xRead: boolean} {
+/**
+ * The gradients of `op`'s loss on the active backend (webgl), as arrays read
+ * asynchronously (test/util/expect.ts says why), and whether x was downloaded.
+ */
+async function scatterGradients(
+  op: ScatterOp,
+): Promise<{grads: number[][]; names: string[]; xRead: boolean}> {
   const {wrt, names, rest} = op.inputs();
-  const readSync =
-    tf.getBackend() === 'webgl' ? spyOn(webglBackend(), 'readSync').and.callThrough() : null;
+  const readSync = spyOn(webglBackend(), 'readSync').and.callThrough();
   try {
-    const grads = tf.tidy(() =>
+    const tensors = tf.grads((...t: tf.Tensor[]) => op.loss(t, rest))(wrt);
+    const grads = await readAll(tensors);
+    tf.dispose(tensors);
+    // Only the cpu fallback downloads x (the RoI ops read their RoIs back, never x).
+    const xRead = readSync.calls.allArgs().some(([dataId]) => dataId === wrt[0].dataId);
+    return {grads, names, xRead};
+  } finally {
+    tf.dispose([...wrt, ...rest]);
+  }
+}
+
+/**
+ * The gradients of `op`'s loss on the cpu backend, inside {@link onCpu}: read
+ * synchronously (a cpu read is safe), before onCpu switches back.
+ */
+function cpuScatterGradients(op: ScatterOp): number[][] {
+  const {wrt, rest} = op.inputs();
+  try {
+    return tf.tidy(() =>
       tf
         .grads((...t: tf.Tensor[]) => op.loss(t, rest))(wrt)
         .map(g => Array.from(g.dataSync())),
     );
-    // Only the cpu fallback downloads x (the RoI ops read their RoIs back, never x).
-    const xRead = readSync?.calls.allArgs().some(([dataId]) => dataId === wrt[0].dataId) ?? false;
-    return {grads, names, xRead};
   } finally {
     tf.dispose([...wrt, ...rest]);
   }
@@ -534,30 +561,30 @@ describeBackend('webgl', 'webgl scatters of every op', () => {
     describe(op.name, () => {
       let expected: number[][] = [];
       beforeAll(async () => {
-        expected = await onCpu(() => scatterGradients(op).grads);
+        expected = await onCpu(() => cpuScatterGradients(op));
       });
 
       for (const path of paths) {
-        it(`matches the cpu gradients ${path.name}`, () => {
+        it(`matches the cpu gradients ${path.name}`, async () => {
           if (!path.blend) {
             const gl = webglBackend().gpgpu.gl;
             const getExtension = gl.getExtension.bind(gl);
             spyOn(gl, 'getExtension').and.callFake(((name: string) =>
               name === 'EXT_float_blend' ? null : getExtension(name)) as typeof gl.getExtension);
           }
-          withFlags(path.flags, () => {
-            const {grads, names, xRead} = scatterGradients(op);
+          await withFlags(path.flags, async () => {
+            const {grads, names, xRead} = await scatterGradients(op);
             expect(xRead)
               .withContext(path.fallback ? 'x downloaded for the cpu fallback' : 'no cpu fallback')
               .toBe(path.fallback);
             expect(grads.length).toBe(expected.length);
-            grads.forEach((g, i) => {
+            for (const [i, g] of grads.entries()) {
               // The absolute tolerance relative to the gradient's scale (0.17 to 1.2 here), so a
               // few per cent off shows even in small gradients.
               const scale = Math.max(...expected[i].map(Math.abs));
               const tol = {atol: path.tol.atol! * scale, rtol: path.tol.rtol};
-              expectClose(g, expected[i], tol, `${names[i]} (scale ${scale.toFixed(3)})`);
-            });
+              await expectClose(g, expected[i], tol, `${names[i]} (scale ${scale.toFixed(3)})`);
+            }
           });
         });
       }

@@ -1,4 +1,11 @@
-/** Numeric assertions with messages that say where and by how much. */
+/**
+ * Numeric assertions with messages that say where and by how much.
+ *
+ * Tensors are read asynchronously (`await t.data()`): on webgpu a synchronous
+ * read (dataSync, arraySync, bufferSync, print) returns zeros and loses the
+ * device in headless Chromium, so no spec reads a tensor of the backend under
+ * test synchronously, on any backend.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface Tolerance {
@@ -8,25 +15,19 @@ export interface Tolerance {
 
 type Values = tf.Tensor | ArrayLike<number> | number[][] | number[][][] | number[][][][];
 
-function flat(v: Values): Float32Array {
-  if (v instanceof tf.Tensor) {
-    return v.dataSync() as Float32Array;
-  }
+function flatValues(v: Exclude<Values, tf.Tensor>): Float32Array {
   return Float32Array.from((v as number[]).flat(4) as number[]);
 }
 
-/** `|a - e| <= atol + rtol * |e|` element-wise (numpy's allclose), shapes equal when both are tensors. */
-export function expectClose(
-  actual: Values,
-  expected: Values,
-  {atol = 1e-5, rtol = 1e-5}: Tolerance = {},
-  what = 'values',
-): void {
-  if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
-    expect(actual.shape).withContext(`${what} shape`).toEqual(expected.shape);
+async function flat(v: Values): Promise<Float32Array> {
+  if (v instanceof tf.Tensor) {
+    return (await v.data()) as Float32Array;
   }
-  const a = flat(actual);
-  const e = flat(expected);
+  return flatValues(v);
+}
+
+/** The element-wise comparison of {@link expectClose} on values already read. */
+function compare(a: Float32Array, e: Float32Array, atol: number, rtol: number, what: string) {
   expect(a.length).withContext(`${what} size`).toBe(e.length);
   let worst = -1;
   let worstExcess = 0;
@@ -48,13 +49,42 @@ export function expectClose(
 }
 
 /**
- * Runs `fn`, disposes what it returns, and checks that neither the engine's
- * tensor count nor the backend's data count moved.
+ * `|a - e| <= atol + rtol * |e|` element-wise (numpy's allclose), shapes equal
+ * when both are tensors. Await it: tensors are read with `await t.data()`, so
+ * they must stay alive (not disposed, not inside a `tf.tidy` that ends) until
+ * it resolves. With plain values on both sides (no tensor) the comparison is
+ * made synchronously, before it returns: test/specs/wasm_memory.spec.ts
+ * compares wasm heap views that way without awaiting.
  */
-export function expectNoLeaks(fn: () => tf.TensorContainer): void {
+export function expectClose(
+  actual: Values,
+  expected: Values,
+  {atol = 1e-5, rtol = 1e-5}: Tolerance = {},
+  what = 'values',
+): Promise<void> {
+  if (!(actual instanceof tf.Tensor) && !(expected instanceof tf.Tensor)) {
+    compare(flatValues(actual), flatValues(expected), atol, rtol, what);
+    return Promise.resolve();
+  }
+  if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
+    expect(actual.shape).withContext(`${what} shape`).toEqual(expected.shape);
+  }
+  return Promise.all([flat(actual), flat(expected)]).then(([a, e]) =>
+    compare(a, e, atol, rtol, what),
+  );
+}
+
+/**
+ * Runs `fn` (which may be async and read its tensors with `await`), disposes
+ * what it returns, and checks that neither the engine's tensor count nor the
+ * backend's data count moved.
+ */
+export async function expectNoLeaks(
+  fn: () => tf.TensorContainer | Promise<tf.TensorContainer>,
+): Promise<void> {
   const tensors = tf.memory().numTensors;
   const dataIds = tf.engine().backend.numDataIds();
-  tf.dispose(fn());
+  tf.dispose(await fn());
   expect(tf.memory().numTensors).withContext('tensors leaked').toBe(tensors);
   expect(tf.engine().backend.numDataIds()).withContext('backend data leaked').toBe(dataIds);
 }

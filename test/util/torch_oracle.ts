@@ -3,7 +3,8 @@
  * scripts/gen_torch_fixtures.py): float32 inputs already in our layouts, an
  * upstream gradient `dy`, and PyTorch's float64 output and autograd gradients
  * of `sum(y * dy)`. `checkTorchCase` runs one case's forward and `tf.grads`
- * on the active backend and compares both, checking for leaks.
+ * on the active backend and compares both, checking for leaks; it reads
+ * asynchronously (see expect.ts): await it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -34,8 +35,8 @@ declare const __karma__: {config: {torchReport?: boolean}} | undefined;
 /** Worst errors seen per suite (op and backend), printed by `reportTorchErrors` when asked. */
 const worst = new Map<string, {abs: number; rel: number; values: number}>();
 
-function record(key: string, actual: tf.Tensor, expected: TorchTensor) {
-  const a = actual.dataSync();
+async function record(key: string, actual: tf.Tensor, expected: TorchTensor) {
+  const a = await actual.data();
   const entry = worst.get(key) ?? {abs: 0, rel: 0, values: 0};
   for (let i = 0; i < a.length; i++) {
     const e = expected.data[i];
@@ -87,9 +88,9 @@ export function checkTorchCase<Attrs>(
   c: TorchCase<Attrs>,
   run: (inputs: Record<string, tf.Tensor>) => tf.Tensor,
   tol: Tolerance,
-): void {
+): Promise<void> {
   const key = `${op} [${tf.getBackend()}]`;
-  expectNoLeaks(() => {
+  return expectNoLeaks(async () => {
     const inputs: Record<string, tf.Tensor> = {};
     for (const [name, t] of Object.entries(c.inputs)) {
       inputs[name] = torchTensor(t);
@@ -97,8 +98,8 @@ export function checkTorchCase<Attrs>(
     const dy = torchTensor(c.dy);
     const y = run(inputs);
     expect(y.shape).withContext(`${c.name}: y shape`).toEqual(c.expected.y.shape);
-    expectClose(y, c.expected.y.data, tol, `${c.name}: y`);
-    record(key, y, c.expected.y);
+    await expectClose(y, c.expected.y.data, tol, `${c.name}: y`);
+    await record(key, y, c.expected.y);
 
     const names = Object.keys(c.expected.grads);
     const loss = (...xs: tf.Tensor[]) => {
@@ -107,12 +108,12 @@ export function checkTorchCase<Attrs>(
       return tf.sum(tf.mul(run(args), dy));
     };
     const grads = tf.grads(loss)(names.map(name => inputs[name]));
-    names.forEach((name, i) => {
+    for (const [i, name] of names.entries()) {
       const expected = c.expected.grads[name];
       expect(grads[i].shape).withContext(`${c.name}: d${name} shape`).toEqual(expected.shape);
-      expectClose(grads[i], expected.data, tol, `${c.name}: d${name}`);
-      record(key, grads[i], expected);
-    });
+      await expectClose(grads[i], expected.data, tol, `${c.name}: d${name}`);
+      await record(key, grads[i], expected);
+    }
     return [...Object.values(inputs), dy, y, ...grads];
   });
 }

@@ -32,8 +32,8 @@ function clampedSampleWgsl(image: ClampedImage, readsX: boolean): string {
     ? ''
     : `
     fn clampedCorners(s : ClampedSample, c : i32) -> vec4<f32> {
-      return vec4<f32>(x[clampedCornerIndex(s, 0) + c], x[clampedCornerIndex(s, 1) + c],
-                       x[clampedCornerIndex(s, 2) + c], x[clampedCornerIndex(s, 3) + c]);
+      return vec4<f32>(f32(x[clampedCornerIndex(s, 0) + c]), f32(x[clampedCornerIndex(s, 1) + c]),
+                       f32(x[clampedCornerIndex(s, 2) + c]), f32(x[clampedCornerIndex(s, 3) + c]));
     }
 
     fn clampedValue(s : ClampedSample, v : vec4<f32>) -> f32 {

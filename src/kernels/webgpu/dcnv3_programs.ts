@@ -35,7 +35,7 @@ export function dcnv3Program(info: DCNv3Info): FlatProgram {
         for (var t = first; t < first + ${points}; t++) {
           let s = dcnv3Sample(row, t);
           if (s.inside) {
-            sum += mask[row * ${info.groups * points} + t] * zValue(s, zCorners(s, c));
+            sum += f32(mask[row * ${info.groups * points} + t]) * zValue(s, zCorners(s, c));
           }
         }
         result[index] = sum;
@@ -65,7 +65,7 @@ export function dcnv3InputGradProgram(info: DCNv3Info): FlatProgram {
         let row = index / ${samples * channelsPerGroup};
         let t = (index / ${channelsPerGroup}) % ${samples};
         let c = (t / ${points}) * ${channelsPerGroup} + index % ${channelsPerGroup};
-        let g = dy[row * ${channels} + c] * mask[row * ${samples} + t];
+        let g = f32(dy[row * ${channels} + c]) * f32(mask[row * ${samples} + t]);
         let s = dcnv3Sample(row, t);
         if (g == 0.0 || !s.inside) {
           return;
@@ -91,7 +91,9 @@ export function dcnv3CoordGradProgram(info: DCNv3Info, target: 'offset' | 'mask'
   const ofOffset = target === 'offset';
   const axes = ofOffset ? 2 : 1;
   const term = ofOffset ? 'select(zGradY(s, v), zGradX(s, v), axis == 0)' : 'zValue(s, v)';
-  const factor = ofOffset ? `${wgslFloat(info.offsetScale)} * mask[row * ${samples} + t]` : '1.0';
+  const factor = ofOffset
+    ? `${wgslFloat(info.offsetScale)} * f32(mask[row * ${samples} + t])`
+    : '1.0';
   return flatProgram({
     name: `dcnv3_${target}_grad`,
     constants: info,
@@ -113,7 +115,7 @@ export function dcnv3CoordGradProgram(info: DCNv3Info, target: 'offset' | 'mask'
           let first = (t / ${points}) * ${channelsPerGroup};
           for (var c = first; c < first + ${channelsPerGroup}; c++) {
             let v = zCorners(s, c);
-            sum += dy[row * ${channels} + c] * ${term};
+            sum += f32(dy[row * ${channels} + c]) * ${term};
           }
           sum *= ${factor};
         }

@@ -27,9 +27,9 @@ export function dcnv3SampleWgsl(info: DCNv3Info): string {
       let oh = (row / ${wo}) % ${ho};
       let ow = row % ${wo};
       let py = f32(oh * ${info.strideHeight} - ${info.padTop} + ${info.centreHeight}) +
-          ${s} * (f32(b * ${info.dilationHeight} - ${info.centreHeight}) + offset[o + 1]);
+          ${s} * (f32(b * ${info.dilationHeight} - ${info.centreHeight}) + f32(offset[o + 1]));
       let px = f32(ow * ${info.strideWidth} - ${info.padLeft} + ${info.centreWidth}) +
-          ${s} * (f32(a * ${info.dilationWidth} - ${info.centreWidth}) + offset[o]);
+          ${s} * (f32(a * ${info.dilationWidth} - ${info.centreWidth}) + f32(offset[o]));
       return zLocate(row / ${ho * wo}, py, px);
     }
   `;

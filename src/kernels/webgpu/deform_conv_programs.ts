@@ -92,7 +92,7 @@ export function col2imProgram(
       fn main(index : i32) {
         ${THREAD_GUARD_WGSL}
         let e = columnEntry(index);
-        let g = dCols[index] * deformMask(e.row, e.t);
+        let g = f32(dCols[index]) * deformMask(e.row, e.t);
         let s = deformSample(e.row, e.t);
         if (g == 0.0 || !s.inside) {
           return;
@@ -149,7 +149,7 @@ export function coordGradProgram(
           let first = (t / ${info.taps}) * ${perOffsetGroup};
           for (var c = first; c < first + ${perOffsetGroup}; c++) {
             let q = c / ${perGroup};
-            let g = dCols[((q * ${rowCount} + r) * ${info.taps} + k) * ${perGroup} + c - q * ${perGroup}];
+            let g = f32(dCols[((q * ${rowCount} + r) * ${info.taps} + k) * ${perGroup} + c - q * ${perGroup}]);
             let v = zCorners(s, c);
             sum += g * ${contribution};
           }

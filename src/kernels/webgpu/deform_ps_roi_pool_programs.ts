@@ -109,7 +109,7 @@ export function deformPsRoiPoolOffsetGradProgram(info: PSRoIPoolInfo): FlatProgr
               if (count == 0) {
                 continue;
               }
-              let g = dy[((r * ${binsH} + ph) * ${binsW} + pw) * ${outputDim} + ct] / f32(count);
+              let g = f32(dy[((r * ${binsH} + ph) * ${binsW} + pw) * ${outputDim} + ct]) / f32(count);
               for (var ih = 0; ih < ${samples}; ih++) {
                 for (var iw = 0; iw < ${samples}; iw++) {
                   let p = psPoint(b, ih, iw);
@@ -155,7 +155,7 @@ export function deformPsRoiPoolScatterProgram(info: PSRoIPoolInfo): FlatProgram 
         let e = entryOf(index);
         let b = psBin(e.x, e.y, e.z, e.w);
         let count = psSampleCount(b);
-        let g = dy[index] / f32(max(count, 1));
+        let g = f32(dy[index]) / f32(max(count, 1));
         if (count == 0 || g == 0.0) {
           return;
         }

@@ -57,7 +57,7 @@ export function deformRoiPoolProgram(info: RoIPoolInfo, withMask: boolean): Flat
             }
           }
         }
-        result[index] = sum / roiCount(b)${withMask ? ' * mask[bin]' : ''};
+        result[index] = sum / roiCount(b)${withMask ? ' * f32(mask[bin])' : ''};
       }
     `,
   });
@@ -102,7 +102,7 @@ export function deformRoiPoolOffsetGradProgram(info: RoIPoolInfo): FlatProgram {
             var sample = 0.0;
             for (var c = 0; c < ${channels}; c++) {
               let v = clampedCorners(s, c);
-              sample += dy[bin * ${channels} + c] / count * select(aGradY(s, v), aGradX(s, v), alongX);
+              sample += f32(dy[bin * ${channels} + c]) / count * select(aGradY(s, v), aGradX(s, v), alongX);
             }
             sum += scale * sample;
           }
@@ -138,7 +138,7 @@ export function deformRoiPoolScatterProgram(info: RoIPoolInfo): FlatProgram {
         let c = index % ${channels};
         let rb = binOf(index / ${channels});
         let b = roiBin(rb.x, rb.y, rb.z);
-        let g = dy[index] / roiCount(b);
+        let g = f32(dy[index]) / roiCount(b);
         if (g == 0.0) {
           return;
         }

@@ -48,7 +48,7 @@ export function involutionProgram(info: InvolutionInfo): FlatProgram {
         for (var k = 0; k < ${taps}; k++) {
           let p = tapPixel(row, k);
           if (inImage(p)) {
-            sum += kernel[first + k] * x[((n * ${h} + p.x) * ${w} + p.y) * ${channels} + c];
+            sum += f32(kernel[first + k]) * f32(x[((n * ${h} + p.x) * ${w} + p.y) * ${channels} + c]);
           }
         }
         result[index] = sum;
@@ -88,7 +88,7 @@ export function involutionInputGradProgram(info: InvolutionInfo): FlatProgram {
           let ow = cols / ${info.strideWidth};
           if (oh < ${ho} && ow < ${wo}) {
             let row = (n * ${ho} + oh) * ${wo} + ow;
-            sum += kernel[row * ${info.groups * taps} + firstTap + k] * dy[row * ${channels} + c];
+            sum += f32(kernel[row * ${info.groups * taps} + firstTap + k]) * f32(dy[row * ${channels} + c]);
           }
         }
         result[index] = sum;
@@ -120,7 +120,7 @@ export function involutionKernelGradProgram(info: InvolutionInfo): FlatProgram {
         if (inImage(p)) {
           let pixel = ((n * ${h} + p.x) * ${w} + p.y) * ${channels};
           for (var c = first; c < first + ${info.channelsPerGroup}; c++) {
-            sum += dy[row * ${channels} + c] * x[pixel + c];
+            sum += f32(dy[row * ${channels} + c]) * f32(x[pixel + c]);
           }
         }
         result[index] = sum;

@@ -5,7 +5,9 @@
  * by that key plus input ranks and dtypes, never by shape. Every program is
  * flat: thread `index` computes one output element (or, for a scatter, one
  * contribution), and takes the chunk's first row as a uniform so that the
- * chunks of one call share a pipeline.
+ * chunks of one call share a pipeline. Inputs are read as `f32(name[i])`:
+ * a float32 tensor may sit in an int32 buffer (tfjs casts int32 to float32
+ * without a copy, converting wherever its own programs read it).
  */
 import type {WebGPUBackend, WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';

@@ -53,14 +53,14 @@ export function roiBinWgsl(info: RoIPoolInfo): string {
 
     fn roiBin(r : i32, ph : i32, pw : i32) -> RoiBin {
       var b : RoiBin;
-      b.n = i32(rois[5 * r]);
-      let start = vec2<f32>(rois[5 * r + 2], rois[5 * r + 1]) * ${scale} - 0.5;
-      let end = vec2<f32>(rois[5 * r + 4], rois[5 * r + 3]) * ${scale} - 0.5;
+      b.n = i32(f32(rois[5 * r]));
+      let start = vec2<f32>(f32(rois[5 * r + 2]), f32(rois[5 * r + 1])) * ${scale} - 0.5;
+      let end = vec2<f32>(f32(rois[5 * r + 4]), f32(rois[5 * r + 3])) * ${scale} - 0.5;
       b.roiSize = end - start;
       b.size = b.roiSize / vec2<f32>(${binsH}.0, ${binsW}.0);
       b.grid = ${grid};
       let o = 2 * ((r * ${binsH} + ph) * ${binsW} + pw);
-      let shift = ${gamma} * b.roiSize * vec2<f32>(offset[o + 1], offset[o]);
+      let shift = ${gamma} * b.roiSize * vec2<f32>(f32(offset[o + 1]), f32(offset[o]));
       b.origin = start + shift + vec2<f32>(f32(ph), f32(pw)) * b.size;
       return b;
     }
@@ -115,9 +115,9 @@ export function psBinWgsl(info: PSRoIPoolInfo): string {
 
     fn psRoi(r : i32) -> PsRoi {
       var roi : PsRoi;
-      roi.n = i32(rois[5 * r]);
-      roi.start = cRound(vec2<f32>(rois[5 * r + 2], rois[5 * r + 1])) * ${scale} - 0.5;
-      let end = (cRound(vec2<f32>(rois[5 * r + 4], rois[5 * r + 3])) + 1.0) * ${scale} - 0.5;
+      roi.n = i32(f32(rois[5 * r]));
+      roi.start = cRound(vec2<f32>(f32(rois[5 * r + 2]), f32(rois[5 * r + 1]))) * ${scale} - 0.5;
+      let end = (cRound(vec2<f32>(f32(rois[5 * r + 4]), f32(rois[5 * r + 3]))) + 1.0) * ${scale} - 0.5;
       roi.size = max(end - roi.start, vec2<f32>(0.1, 0.1));
       return roi;
     }
@@ -138,7 +138,7 @@ export function psBinWgsl(info: PSRoIPoolInfo): string {
       let cell = partCell(ph, pw);
       b.offsetIndex = ((r * ${qh} + cell.x) * ${qw} + cell.y) * ${2 * classes} +
           2 * (ct / ${info.outputDim / classes});
-      let shift = vec2<f32>(offset[b.offsetIndex + 1], offset[b.offsetIndex]) * ${transStd};
+      let shift = vec2<f32>(f32(offset[b.offsetIndex + 1]), f32(offset[b.offsetIndex])) * ${transStd};
       b.origin = vec2<f32>(f32(ph), f32(pw)) * b.binSize + roi.start + shift * roi.size;
       return b;
     }

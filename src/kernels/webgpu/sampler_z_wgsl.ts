@@ -28,7 +28,7 @@ export function samplerZWgsl(geometry: WindowGeometry, readsX: boolean): string 
     : `
     fn zCorner(s : ZSample, dy : i32, dx : i32, c : i32) -> f32 {
       let i = zCornerIndex(s, dy, dx);
-      return select(0.0, x[max(i, 0) + c], i >= 0);
+      return select(0.0, f32(x[max(i, 0) + c]), i >= 0);
     }
 
     fn zCorners(s : ZSample, c : i32) -> vec4<f32> {
@@ -111,14 +111,14 @@ export function deformSampleWgsl(info: DeformConvInfo, withMask: boolean): strin
       let k = t % ${taps};
       let o = 2 * (row * ${samples} + t);
       let py = f32(oh * ${info.strideHeight} - ${info.padTop} +
-                   (k / ${filterWidth}) * ${info.dilationHeight}) + offset[o];
+                   (k / ${filterWidth}) * ${info.dilationHeight}) + f32(offset[o]);
       let px = f32(ow * ${info.strideWidth} - ${info.padLeft} +
-                   (k % ${filterWidth}) * ${info.dilationWidth}) + offset[o + 1];
+                   (k % ${filterWidth}) * ${info.dilationWidth}) + f32(offset[o + 1]);
       return zLocate(n, py, px);
     }
 
     fn deformMask(row : i32, t : i32) -> f32 {
-      return ${withMask ? `mask[row * ${samples} + t]` : '1.0'};
+      return ${withMask ? `f32(mask[row * ${samples} + t])` : '1.0'};
     }
   `;
 }
