@@ -13,6 +13,8 @@ const NODE_BACKENDS = ['cpu', 'wasm'];
 const BROWSER_BACKENDS = ['cpu', 'webgl', 'wasm'];
 /** Run again cross-origin isolated, where tfjs picks its threaded wasm build. */
 const ISOLATED_BROWSER_BACKENDS = ['wasm'];
+/** In a run of their own: Chromium then starts with SwiftShader's WebGPU (karma.conf.js). */
+const WEBGPU_BROWSER_BACKENDS = ['webgpu'];
 
 const root = resolve(__dirname, '..');
 const output = resolve(root, 'test-output');
@@ -93,6 +95,13 @@ specRun(
   ['start', 'karma.conf.js'],
   {TFDEFORM_BROWSER_BACKENDS: ISOLATED_BROWSER_BACKENDS.join(','), TFDEFORM_KARMA_ISOLATED: '1'},
 );
+specRun(
+  `specs in headless Chromium (${WEBGPU_BROWSER_BACKENDS}, SwiftShader)`,
+  'karma.json',
+  resolve(root, 'node_modules/.bin/karma'),
+  ['start', 'karma.conf.js'],
+  {TFDEFORM_BROWSER_BACKENDS: WEBGPU_BROWSER_BACKENDS.join(',')},
+);
 
 specRun(
   'demo end-to-end (Playwright, headless Chromium, wasm)',
@@ -100,6 +109,14 @@ specRun(
   tsx,
   ['test/e2e/demo.e2e.ts'],
   {},
+);
+// A few steps on webgpu too (SwiftShader is slow): the page trains there as well.
+specRun(
+  'demo end-to-end (Playwright, headless Chromium, webgpu, 10 steps)',
+  'e2e.json',
+  tsx,
+  ['test/e2e/demo.e2e.ts'],
+  {DEMO_E2E_BACKEND: 'webgpu', DEMO_E2E_STEPS: '10'},
 );
 
 console.log(`\n${passed} passed, ${failed} failed`);
