@@ -5,6 +5,7 @@
  * differentiable. The cpu backend's kernels and the reference for the others.
  */
 import type {RoIPoolInfo} from '../../shape/roi_pool';
+import {windowedSamples} from '../../shape/roi_pool';
 import {BilinearA} from './bilinear_a';
 
 /** Calls `visit(bin, count, y, x, roiWidth, roiHeight)` for every sample inside the window. */
@@ -35,20 +36,24 @@ function forEachSample(
     // Adaptive sampling of an empty or inverted RoI gives no samples (output 0), as in mmcv.
     const gridHeight = samplingRatio > 0 ? samplingRatio : Math.ceil(roiHeight / pooledHeight);
     const gridWidth = samplingRatio > 0 ? samplingRatio : Math.ceil(roiWidth / pooledWidth);
-    if (gridHeight <= 0 || gridWidth <= 0) {
+    if (!(gridHeight > 0 && gridWidth > 0)) {
       continue;
     }
+    const count = gridHeight * gridWidth;
     for (let ph = 0; ph < pooledHeight; ph++) {
       for (let pw = 0; pw < pooledWidth; pw++) {
         const bin = (r * pooledHeight + ph) * pooledWidth + pw;
-        const shiftX = gamma * roiWidth * offset[2 * bin];
-        const shiftY = gamma * roiHeight * offset[2 * bin + 1];
-        for (let iy = 0; iy < gridHeight; iy++) {
-          const y = startY + shiftY + ph * binHeight + ((iy + 0.5) * binHeight) / gridHeight;
-          for (let ix = 0; ix < gridWidth; ix++) {
-            const x = startX + shiftX + pw * binWidth + ((ix + 0.5) * binWidth) / gridWidth;
+        const originY = startY + gamma * roiHeight * offset[2 * bin + 1] + ph * binHeight;
+        const originX = startX + gamma * roiWidth * offset[2 * bin] + pw * binWidth;
+        // Only the grid points that can be inside the map: all others add 0.
+        const [firstY, rowsY] = windowedSamples(originY, binHeight, gridHeight, info.height);
+        const [firstX, rowsX] = windowedSamples(originX, binWidth, gridWidth, info.width);
+        for (let ky = 0; ky < rowsY; ky++) {
+          const y = originY + ((firstY + ky + 0.5) * binHeight) / gridHeight;
+          for (let kx = 0; kx < rowsX; kx++) {
+            const x = originX + ((firstX + kx + 0.5) * binWidth) / gridWidth;
             if (sampler.locate(y, x, batch * imageSize)) {
-              visit(bin, gridHeight * gridWidth, y, x, roiWidth, roiHeight);
+              visit(bin, count, y, x, roiWidth, roiHeight);
             }
           }
         }

@@ -11,10 +11,12 @@ import {runProgram} from './program_util';
 import {scatterInputGradient} from './scatter/index';
 
 /**
- * A bound on the bins' sampling grids, which sizes the scatter's draw. With
- * adaptive sampling it depends on the RoIs' sizes: the only read of GPU data
- * here (the RoIs, `[R, 5]`, which the op reads back on every call anyway);
- * one more point per axis covers the GPU's float32 rounding of `ceil`.
+ * A bound on the grid points per bin axis that can be inside the map (the
+ * scatter's draw size): with adaptive sampling it depends on the RoIs'
+ * sizes (the only read of GPU data here: the RoIs, `[R, 5]`, which the op
+ * reads back anyway; one more point covers the GPU's float32 `ceil`), and
+ * never exceeds what the window holds, `2 size + 6` at a sample spacing of
+ * at least half a pixel (docs/semantics.md §4.2), whatever the RoI.
  */
 function gridBound(
   backend: MathBackendWebGL,
@@ -25,13 +27,21 @@ function gridBound(
     return [info.samplingRatio, info.samplingRatio];
   }
   const boxes = backend.readSync(rois.dataId) as Float32Array;
+  const most: [number, number] = [2 * info.height + 6, 2 * info.width + 6];
   const bound: [number, number] = [1, 1];
   for (let r = 0; r < info.rois; r++) {
     const [, x1, y1, x2, y2] = boxes.subarray(5 * r, 5 * r + 5);
-    const roiHeight = (y2 - y1) * info.spatialScale;
-    const roiWidth = (x2 - x1) * info.spatialScale;
-    bound[0] = Math.max(bound[0], Math.ceil(roiHeight / info.pooledHeight) + 1);
-    bound[1] = Math.max(bound[1], Math.ceil(roiWidth / info.pooledWidth) + 1);
+    const extents = [
+      ((y2 - y1) * info.spatialScale) / info.pooledHeight,
+      ((x2 - x1) * info.spatialScale) / info.pooledWidth,
+    ];
+    extents.forEach((extent, axis) => {
+      // NaN fails the comparison: such a RoI pools nothing.
+      const points = Math.min(Math.ceil(extent) + 1, most[axis]);
+      if (points > bound[axis]) {
+        bound[axis] = points;
+      }
+    });
   }
   return bound;
 }

@@ -24,16 +24,16 @@ export class DeformRoIPoolProgram implements GPGPUProgram {
         ivec4 coords = getOutputCoords();
         RoiBin b = roiBin(coords.x, coords.y, coords.z);
         float sum = 0.0;
-        if (b.grid.x > 0 && b.grid.y > 0) {
-          for (int iy = 0; iy < b.grid.x; iy++) {
-            for (int ix = 0; ix < b.grid.y; ix++) {
-              ClampedSample s = locateA(b.n, gridPoint(b, iy, ix));
-              if (s.inside) {
-                sum += clampedValue(s, clampedCorners(s, coords.w));
-              }
+        for (int ky = 0; ky < b.span.x; ky++) {
+          for (int kx = 0; kx < b.span.y; kx++) {
+            ClampedSample s = locateA(b.n, gridPoint(b, ky, kx));
+            if (s.inside) {
+              sum += clampedValue(s, clampedCorners(s, coords.w));
             }
           }
-          sum /= float(b.grid.x * b.grid.y);
+        }
+        if (b.span.x > 0 && b.span.y > 0) {
+          sum /= gridCount(b);
         }
         ${withMask ? 'sum *= getMask(coords.x, coords.y, coords.z, 0);' : ''}
         setOutput(sum);

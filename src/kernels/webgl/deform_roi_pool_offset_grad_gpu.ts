@@ -26,24 +26,22 @@ export class DeformRoIPoolOffsetGradProgram implements GPGPUProgram {
         bool alongX = coords.w == 0;
         RoiBin b = roiBin(coords.x, coords.y, coords.z);
         float sum = 0.0;
-        if (b.grid.x > 0 && b.grid.y > 0) {
-          float count = float(b.grid.x * b.grid.y);
-          for (int iy = 0; iy < b.grid.x; iy++) {
-            for (int ix = 0; ix < b.grid.y; ix++) {
-              ClampedSample s = locateA(b.n, gridPoint(b, iy, ix));
-              if (!s.inside) {
-                continue;
-              }
-              for (int c = 0; c < ${info.channels}; c++) {
-                vec4 v = clampedCorners(s, c);
-                sum += getDy(coords.x, coords.y, coords.z, c) / count *
-                    (alongX ? aGradX(s, v) : aGradY(s, v));
-              }
+        float count = gridCount(b);
+        for (int ky = 0; ky < b.span.x; ky++) {
+          for (int kx = 0; kx < b.span.y; kx++) {
+            ClampedSample s = locateA(b.n, gridPoint(b, ky, kx));
+            if (!s.inside) {
+              continue;
+            }
+            for (int c = 0; c < ${info.channels}; c++) {
+              vec4 v = clampedCorners(s, c);
+              // The RoI-size factor per sample: 0 samples of a non-finite RoI give 0, not NaN.
+              sum += getDy(coords.x, coords.y, coords.z, c) / count *
+                  (alongX ? b.roiSize.y * aGradX(s, v) : b.roiSize.x * aGradY(s, v));
             }
           }
         }
-        setOutput(${glslFloat(info.gamma)} *
-                  (alongX ? b.roiSize.y : b.roiSize.x) * sum);
+        setOutput(${glslFloat(info.gamma)} * sum);
       }
     `;
   }

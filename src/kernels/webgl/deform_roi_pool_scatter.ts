@@ -63,12 +63,12 @@ export function roiPoolScatterSources(
         vec4 scatterGeometry(int r, int t) {
           ivec3 bin = binOfRow(rowStart + r);
           RoiBin b = roiBin(bin.x, bin.y, bin.z);
-          int iy = t / ${grid[1]};
-          int ix = imod(t, ${grid[1]});
-          if (iy >= b.grid.x || ix >= b.grid.y) {
+          int ky = t / ${grid[1]};
+          int kx = imod(t, ${grid[1]});
+          if (ky >= b.span.x || kx >= b.span.y) {
             return vec4(-2.0, -2.0, 0.0, 0.0);
           }
-          ClampedSample s = locateA(b.n, gridPoint(b, iy, ix));
+          ClampedSample s = locateA(b.n, gridPoint(b, ky, kx));
           if (!s.inside) {
             return vec4(-2.0, -2.0, 0.0, 0.0);
           }
@@ -87,7 +87,7 @@ export function roiPoolScatterSources(
         float scatterValue(int r, int v, int c) {
           ivec3 bin = binOfRow(rowStart + r);
           RoiBin b = roiBin(bin.x, bin.y, bin.z);
-          return getDy(bin.x, bin.y, bin.z, c) / float(b.grid.x * b.grid.y);
+          return getDy(bin.x, bin.y, bin.z, c) / gridCount(b);
         }
       `,
     },

@@ -10,23 +10,50 @@ import {glslFloat} from './deform_glsl';
 
 /**
  * `RoiBin roiBin(int r, int ph, int pw)`: the grid of bin `(ph, pw)` of RoI
- * `r`, shifted by its offset, and `vec2 gridPoint(b, iy, ix)`, the `(y, x)`
- * of one grid point. Needs the program inputs `rois` and `offset`.
+ * `r`, shifted by its offset, with the part of it that can be inside the map
+ * (`first`, `span`); `vec2 gridPoint(b, ky, kx)`, the `(y, x)` of point
+ * `first + (ky, kx)`; `gridCount(b)`, the divisor. Needs the program inputs
+ * `rois` and `offset`.
  */
 export function roiBinGlsl(info: RoIPoolInfo): string {
-  const {pooledHeight, pooledWidth, samplingRatio} = info;
+  const {pooledHeight, pooledWidth, samplingRatio, height, width} = info;
   const scale = glslFloat(info.spatialScale);
   const gamma = glslFloat(info.gamma);
   const grid = (extent: string, bins: number) =>
-    samplingRatio > 0 ? `${samplingRatio}` : `int(ceil(${extent} / ${bins}.0))`;
+    samplingRatio > 0 ? `${samplingRatio}.0` : `ceil(${extent} / ${bins}.0)`;
   return `
     struct RoiBin {
       int n;
       vec2 origin;   // (y, x) of the shifted bin's top-left corner
       vec2 size;     // bin height, width
       vec2 roiSize;  // RoI height, width
-      ivec2 grid;    // samples per axis; none when either is <= 0
+      vec2 grid;     // samples per axis; none when either is not > 0
+      vec2 first;    // per axis, the first grid point that can be inside the map
+      ivec2 span;    // and how many from there can (docs/semantics.md §4.2)
     };
+
+    bool roiFinite(float v) {
+      return !isnan(v) && !isinf(v);
+    }
+
+    // (first, count) of one axis's grid points that can fall inside the
+    // window [-1, size], widened by one each side and capped at what the
+    // window holds: the work is bounded by the map, not by the RoI.
+    vec2 windowedSamples(float origin, float extent, float grid, float size) {
+      if (!(grid > 0.0) || !roiFinite(origin) || !roiFinite(extent)) {
+        return vec2(0.0);
+      }
+      float step = extent / grid;
+      if (step == 0.0) {
+        return vec2(0.0, origin >= -1.0 && origin <= size ? grid : 0.0);
+      }
+      float a = (-1.0 - origin) / step - 0.5;
+      float b = (size - origin) / step - 0.5;
+      float first = max(0.0, ceil(min(a, b)) - 1.0);
+      float last = min(grid - 1.0, floor(max(a, b)) + 1.0);
+      float most = ceil((size + 1.0) / abs(step)) + 3.0;
+      return vec2(first, clamp(last - first + 1.0, 0.0, most));
+    }
 
     RoiBin roiBin(int r, int ph, int pw) {
       RoiBin b;
@@ -36,15 +63,25 @@ export function roiBinGlsl(info: RoIPoolInfo): string {
       b.roiSize = end - start;
       b.size = b.roiSize / vec2(${pooledHeight}.0, ${pooledWidth}.0);
       // Adaptive sampling of an empty or inverted RoI gives no samples (mmcv).
-      b.grid = ivec2(${grid('b.roiSize.x', pooledHeight)}, ${grid('b.roiSize.y', pooledWidth)});
+      b.grid = vec2(${grid('b.roiSize.x', pooledHeight)}, ${grid('b.roiSize.y', pooledWidth)});
       vec2 shift = ${gamma} * b.roiSize *
           vec2(getOffset(r, ph, pw, 1), getOffset(r, ph, pw, 0));
       b.origin = start + shift + vec2(float(ph), float(pw)) * b.size;
+      vec2 alongY = windowedSamples(b.origin.x, b.size.x, b.grid.x, ${height}.0);
+      vec2 alongX = windowedSamples(b.origin.y, b.size.y, b.grid.y, ${width}.0);
+      b.first = vec2(alongY.x, alongX.x);
+      b.span = ivec2(int(alongY.y), int(alongX.y));
       return b;
     }
 
-    vec2 gridPoint(RoiBin b, int iy, int ix) {
-      return b.origin + (vec2(float(iy), float(ix)) + 0.5) * b.size / vec2(b.grid);
+    // Grid point first + (ky, kx) of the bin.
+    vec2 gridPoint(RoiBin b, int ky, int kx) {
+      return b.origin + (b.first + vec2(float(ky), float(kx)) + 0.5) * b.size / b.grid;
+    }
+
+    // The average's divisor: the whole grid's size.
+    float gridCount(RoiBin b) {
+      return b.grid.x * b.grid.y;
     }
   `;
 }
