@@ -1,5 +1,13 @@
 /** Argument checks shared by every op: messages name the op and the argument. */
-import {reshape, tensor, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
+import {
+  customGrad,
+  reshape,
+  tensor,
+  Tensor,
+  Tensor4D,
+  zeros,
+  zerosLike,
+} from '@tensorflow/tfjs-core';
 import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {checkArg} from '../check_arg';
@@ -82,4 +90,27 @@ export function checkPerPosition(
 export function to4D(t: Tensor): Tensor4D {
   const [h, w, c] = t.shape;
   return (t.rank === 3 ? reshape(t, [1, h, w, c]) : t) as Tensor4D;
+}
+
+/** Checks that `x` (`[N, H, W, C]`) is empty at most along its batch: tfjs and PyTorch accept batch 0. */
+export function checkNonEmptyImage(opName: string, x: Tensor4D, shownShape: number[]): void {
+  const [, height, width, channels] = x.shape;
+  checkArg(
+    height > 0 && width > 0 && channels > 0,
+    opName,
+    `x must not be empty but along the batch, got shape [${shownShape}]`,
+  );
+}
+
+/**
+ * The result of an op on an empty batch: zeros of `shape` (no kernel runs),
+ * with zero gradients for every input (empty for the per-image ones, zero
+ * weights' gradients: a sum over no images).
+ */
+export function emptyBatchResult(inputs: Tensor[], shape: number[]): Tensor4D {
+  const f = customGrad((...args) => ({
+    value: zeros(shape),
+    gradFunc: () => inputs.map((_, i) => zerosLike(args[i] as Tensor)),
+  }));
+  return f(...inputs) as Tensor4D;
 }

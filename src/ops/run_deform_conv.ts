@@ -10,7 +10,14 @@ import type {DeformConv2DAttrs} from '../kernel_names';
 import {computeDeformConvInfo} from '../shape/deform_conv';
 import {DeformConvArgs, resolveDeformConvAttrs} from './deform_conv_args';
 import {checkArg} from '../check_arg';
-import {checkPerPosition, floatTensorArg, plural, to4D} from './op_util';
+import {
+  checkPerPosition,
+  floatTensorArg,
+  plural,
+  to4D,
+  checkNonEmptyImage,
+  emptyBatchResult,
+} from './op_util';
 import {withInputRank} from './window_args';
 
 type TensorArg = Tensor | TensorLike;
@@ -45,7 +52,7 @@ export function runDeformConv(
 
   const [batch, height, width, channels] = x.shape;
   const [kh, kw, filterInChannels, outChannels] = filter.shape;
-  checkArg(x.size > 0, opName, `x must not be empty, got shape [${xIn.shape}]`);
+  checkNonEmptyImage(opName, x, xIn.shape);
   checkArg(filter.size > 0, opName, `filter must not be empty, got shape [${filter.shape}]`);
   const attrs: DeformConv2DAttrs = resolveDeformConvAttrs(opName, args, height, width, [kh, kw]);
   const {groups, offsetGroups} = attrs;
@@ -104,6 +111,9 @@ export function runDeformConv(
   }
   if (bias != null) {
     inputs.bias = bias;
+  }
+  if (batch === 0) {
+    return emptyBatchResult(Object.values(inputs), [0, info.outHeight, info.outWidth, outChannels]);
   }
   return withInputRank(engine().runKernel(kernelName, inputs, {...attrs}) as Tensor4D, rank);
 }

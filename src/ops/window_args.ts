@@ -9,7 +9,7 @@ import type {TensorLike} from '@tensorflow/tfjs-core';
 import type {ExplicitPad} from '../kernel_names';
 import {PadArg, resolvePad, WindowGeometry} from '../shape/window';
 import {checkArg} from '../check_arg';
-import {floatTensorArg, pair, to4D} from './op_util';
+import {floatTensorArg, pair, to4D, checkNonEmptyImage} from './op_util';
 
 export interface WindowOpArgs {
   x: Tensor | TensorLike;
@@ -41,7 +41,7 @@ export function windowOpArgs(
   );
   const xIn = floatTensorArg(opName, 'x', args.x, [3, 4]);
   const x = to4D(xIn);
-  checkArg(x.size > 0, opName, `x must not be empty, got shape [${xIn.shape}]`);
+  checkNonEmptyImage(opName, x, xIn.shape);
   const [, height, width, channels] = x.shape;
   checkArg(args.kernelSize != null, opName, 'kernelSize is required');
   const kernelSize = pair(opName, 'kernelSize', args.kernelSize);
