@@ -11,8 +11,17 @@ import {env} from '@tensorflow/tfjs-core';
  */
 export const COLUMN_BUFFER_BYTES = 'DEFORM_COLUMN_BUFFER_BYTES';
 
+/**
+ * Upper bound, in bytes, of any tensor an op of this package would create
+ * (its output, a gradient): larger ones are an error naming the op and the
+ * size before anything is allocated, instead of an out-of-memory abort that
+ * can take a backend down (wasm). Default 2 GiB.
+ */
+export const MAX_TENSOR_BYTES = 'DEFORM_MAX_TENSOR_BYTES';
+
 export function registerFlags(): void {
   env().registerFlag(COLUMN_BUFFER_BYTES, () => 64 * 1024 * 1024);
+  env().registerFlag(MAX_TENSOR_BYTES, () => 2 * 1024 ** 3);
 }
 
 /** The column budget in float32 elements. */

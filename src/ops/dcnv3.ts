@@ -4,7 +4,14 @@ import type {TensorLike} from '@tensorflow/tfjs-core';
 import {DCNv3, DCNv3Attrs} from '../kernel_names';
 import {computeDCNv3Info} from '../shape/dcnv3';
 import {checkArg} from '../check_arg';
-import {checkPerPosition, emptyBatchResult, floatTensorArg, plural, to4D} from './op_util';
+import {
+  checkPerPosition,
+  emptyBatchResult,
+  floatTensorArg,
+  plural,
+  to4D,
+  checkAllocatable,
+} from './op_util';
 import {checkOutputSize, windowOpArgs, WindowOpArgs, withInputRank} from './window_args';
 
 /** Arguments of {@link dcnv3}. */
@@ -67,6 +74,12 @@ function dcnv3_(args: DCNv3Args): Tensor4D | Tensor3D {
   const perPosition = [info.batchSize, info.outHeight, info.outWidth];
   checkPerPosition(opName, 'offset', offset, [...perPosition, groups * info.points * 2], points);
   checkPerPosition(opName, 'mask', mask, [...perPosition, groups * info.points], points);
+  checkAllocatable(opName, 'the output', [
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    info.inChannels,
+  ]);
   if (info.batchSize === 0) {
     return emptyBatchResult([x, offset, mask], [0, info.outHeight, info.outWidth, info.inChannels]);
   }

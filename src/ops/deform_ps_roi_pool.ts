@@ -2,7 +2,7 @@ import {engine, op, Tensor4D, zeros} from '@tensorflow/tfjs-core';
 
 import {DeformPSRoIPool, DeformPSRoIPoolAttrs} from '../kernel_names';
 import {checkArg} from '../check_arg';
-import {floatTensorArg, pair} from './op_util';
+import {floatTensorArg, pair, checkAllocatable} from './op_util';
 import {featuresAndRois, finiteArg, outputSizeArg, TensorArg} from './roi_args';
 
 /** Arguments of {@link deformPsRoiPool}. */
@@ -99,6 +99,7 @@ function deformPsRoiPool_(args: DeformPSRoIPoolArgs): Tensor4D {
       `outputDim (${outputDim}) must be divisible by the offset's ${c / 2} classes`,
     );
   }
+  checkAllocatable(opName, 'the output', [rois.shape[0], ...outputSize, outputDim]);
   return engine().runKernel(DeformPSRoIPool, {x, rois, offset}, {...attrs}) as Tensor4D;
 }
 

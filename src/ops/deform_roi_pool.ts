@@ -2,6 +2,7 @@ import {engine, NamedTensorMap, op, Tensor4D, zeros} from '@tensorflow/tfjs-core
 
 import {DeformRoIPool, DeformRoIPoolAttrs, ModulatedDeformRoIPool} from '../kernel_names';
 import {checkArg} from '../check_arg';
+import {checkAllocatable} from './op_util';
 import {featuresAndRois, finiteArg, outputSizeArg, perBinArg, TensorArg} from './roi_args';
 
 /** Arguments of {@link deformRoiPool}. */
@@ -42,6 +43,7 @@ function prepare(opName: string, args: DeformRoIPoolArgs, withMask: boolean) {
     gamma: finiteArg(opName, 'gamma', args.gamma ?? 0.1),
   };
   const perBin = [rois.shape[0], ...outputSize];
+  checkAllocatable(opName, 'the output', [...perBin, x.shape[3]]);
   // No offset is a zero offset: the kernels always take one (see kernel_names.ts).
   const offset =
     args.offset == null

@@ -3,7 +3,14 @@ import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {Involution} from '../kernel_names';
 import {computeInvolutionInfo} from '../shape/involution';
-import {checkPerPosition, emptyBatchResult, floatTensorArg, plural, to4D} from './op_util';
+import {
+  checkPerPosition,
+  emptyBatchResult,
+  floatTensorArg,
+  plural,
+  to4D,
+  checkAllocatable,
+} from './op_util';
 import {checkOutputSize, windowOpArgs, WindowOpArgs, withInputRank} from './window_args';
 
 /** Arguments of {@link involution}. */
@@ -52,6 +59,12 @@ function involution_(args: InvolutionArgs): Tensor4D | Tensor3D {
     [info.batchSize, info.outHeight, info.outWidth, attrs.groups * kh * kw],
     `${plural(attrs.groups, 'group')} and a ${kh}x${kw} kernel`,
   );
+  checkAllocatable(opName, 'the output', [
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    info.inChannels,
+  ]);
   if (info.batchSize === 0) {
     return emptyBatchResult([x, kernel], [0, info.outHeight, info.outWidth, info.inChannels]);
   }

@@ -1,6 +1,7 @@
 /** Argument checks shared by every op: messages name the op and the argument. */
 import {
   customGrad,
+  env,
   reshape,
   tensor,
   Tensor,
@@ -11,6 +12,7 @@ import {
 import type {TensorLike} from '@tensorflow/tfjs-core';
 
 import {checkArg} from '../check_arg';
+import {MAX_TENSOR_BYTES} from '../flags';
 
 /** Reads a number-or-pair attribute (strides, dilations) as a positive pair. */
 export function pair(
@@ -113,4 +115,26 @@ export function emptyBatchResult(inputs: Tensor[], shape: number[]): Tensor4D {
     gradFunc: () => inputs.map((_, i) => zerosLike(args[i] as Tensor)),
   }));
   return f(...inputs) as Tensor4D;
+}
+
+function formatBytes(bytes: number): string {
+  const [unit, size] =
+    bytes >= 1024 ** 3
+      ? ['GiB', 1024 ** 3]
+      : bytes >= 1024 ** 2
+        ? ['MiB', 1024 ** 2]
+        : ['KiB', 1024];
+  return `${(bytes / size).toFixed(1)} ${unit}`;
+}
+
+/** Checks that a float32 tensor of `shape` (the op's `what`) may be allocated: under DEFORM_MAX_TENSOR_BYTES. */
+export function checkAllocatable(opName: string, what: string, shape: number[]): void {
+  const bytes = 4 * shape.reduce((a, b) => a * b, 1);
+  const limit = env().getNumber(MAX_TENSOR_BYTES);
+  checkArg(
+    bytes <= limit,
+    opName,
+    `${what} would be [${shape}], ${formatBytes(bytes)}, over the ${formatBytes(limit)} ` +
+      `the package allocates at most (tf.env() flag ${MAX_TENSOR_BYTES})`,
+  );
 }

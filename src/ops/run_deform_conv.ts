@@ -16,6 +16,7 @@ import {
   plural,
   to4D,
   checkNonEmptyImage,
+  checkAllocatable,
   emptyBatchResult,
 } from './op_util';
 import {withInputRank} from './window_args';
@@ -112,6 +113,7 @@ export function runDeformConv(
   if (bias != null) {
     inputs.bias = bias;
   }
+  checkAllocatable(opName, 'the output', [batch, info.outHeight, info.outWidth, outChannels]);
   if (batch === 0) {
     return emptyBatchResult(Object.values(inputs), [0, info.outHeight, info.outWidth, outChannels]);
   }
