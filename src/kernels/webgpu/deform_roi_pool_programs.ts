@@ -3,8 +3,8 @@
  * the forward and the offset gradient are gathers (one thread per output
  * element), the input gradient a scatter (one thread per `dy` entry `(bin,
  * c)`, adding its share into `dx` with float atomics). A bin's adaptive
- * grid is computed in the shader from the RoI (roi_bin_wgsl.ts, bounded by
- * ADAPTIVE_GRID_CAP).
+ * grid is computed in the shader from the RoI, and only its points that can
+ * be inside the map are visited (roi_bin_wgsl.ts).
  */
 import type {RoIPoolInfo} from '../../shape/roi_pool';
 import {samplerAWgsl} from './clamped_sampler_wgsl';
@@ -48,8 +48,8 @@ export function deformRoiPoolProgram(info: RoIPoolInfo, withMask: boolean): Flat
         let rb = binOf(bin);
         let b = roiBin(rb.x, rb.y, rb.z);
         var sum = 0.0;
-        for (var iy = 0; iy < b.grid.x; iy++) {
-          for (var ix = 0; ix < b.grid.y; ix++) {
+        for (var iy = 0; iy < b.span.x; iy++) {
+          for (var ix = 0; ix < b.span.y; ix++) {
             let p = roiPoint(b, iy, ix);
             let s = locateA(b.n, p.x, p.y);
             if (s.inside) {
@@ -92,8 +92,8 @@ export function deformRoiPoolOffsetGradProgram(info: RoIPoolInfo): FlatProgram {
         // (even where the RoI's extent is not finite).
         let scale = ${wgslFloat(info.gamma)} * select(b.roiSize.x, b.roiSize.y, alongX);
         var sum = 0.0;
-        for (var iy = 0; iy < b.grid.x; iy++) {
-          for (var ix = 0; ix < b.grid.y; ix++) {
+        for (var iy = 0; iy < b.span.x; iy++) {
+          for (var ix = 0; ix < b.span.y; ix++) {
             let p = roiPoint(b, iy, ix);
             let s = locateA(b.n, p.x, p.y);
             if (!s.inside) {
@@ -142,8 +142,8 @@ export function deformRoiPoolScatterProgram(info: RoIPoolInfo): FlatProgram {
         if (g == 0.0) {
           return;
         }
-        for (var iy = 0; iy < b.grid.x; iy++) {
-          for (var ix = 0; ix < b.grid.y; ix++) {
+        for (var iy = 0; iy < b.span.x; iy++) {
+          for (var ix = 0; ix < b.span.y; ix++) {
             let p = roiPoint(b, iy, ix);
             let s = locateA(b.n, p.x, p.y);
             if (s.inside) {

@@ -9,46 +9,46 @@ import type {PSRoIPoolInfo, RoIPoolInfo} from '../../shape/roi_pool';
 import {wgslFloat} from './sampler_z_wgsl';
 
 /**
- * The bound on an adaptive (`samplingRatio: 0`) sampling grid, per axis and
- * bin. RoIs are data, so the grid `ceil(RoI size / bins)` is computed in the
- * shader; it is clamped to this many samples so that a huge RoI cannot keep
- * the GPU busy without bound (a non-finite grid samples nothing, which is
- * what every non-finite RoI gives anyway: its samples are rejected). A bin
- * would need to be more than 256 feature-map pixels long to reach it; the
- * forward and every backward pass use the same bound.
- */
-export const ADAPTIVE_GRID_CAP = 256;
-
-/**
  * `RoiBin roiBin(r, ph, pw)`: the grid of bin `(ph, pw)` of RoI `r`, shifted
  * by its offset (grid `(0, 0)`: the bin has no samples and pools 0), and
  * `vec2<f32> roiPoint(b, iy, ix)`, the `(y, x)` of one grid point.
  */
 export function roiBinWgsl(info: RoIPoolInfo): string {
-  const {pooledHeight: binsH, pooledWidth: binsW, samplingRatio} = info;
+  const {pooledHeight: binsH, pooledWidth: binsW, samplingRatio, height, width} = info;
   const scale = wgslFloat(info.spatialScale);
   const gamma = wgslFloat(info.gamma);
   const grid =
     samplingRatio > 0
-      ? `vec2<i32>(${samplingRatio}, ${samplingRatio})`
-      : `vec2<i32>(roiGridAxis(b.roiSize.x / ${binsH}.0), roiGridAxis(b.roiSize.y / ${binsW}.0))`;
+      ? `vec2<f32>(${samplingRatio}.0, ${samplingRatio}.0)`
+      : `ceil(b.roiSize / vec2<f32>(${binsH}.0, ${binsW}.0))`;
   return `
     struct RoiBin {
       n : i32,
       origin : vec2<f32>,   // (y, x) of the shifted bin's top-left corner
       size : vec2<f32>,     // bin height, width
       roiSize : vec2<f32>,  // RoI height, width
-      grid : vec2<i32>,     // samples per axis; none when either is 0
+      grid : vec2<f32>,     // samples per axis; none when either is not > 0
+      first : vec2<f32>,    // per axis, the first grid point that can be inside the map
+      span : vec2<i32>,     // and how many from there can (docs/semantics.md §4.2)
     };
 
-    // Adaptive sampling: ceil(bin extent) samples, none for an empty,
-    // inverted or non-finite RoI (mmcv), at most ${ADAPTIVE_GRID_CAP}.
-    fn roiGridAxis(binExtent : f32) -> i32 {
-      let g = ceil(binExtent);
-      if (!clampedFinite(g) || !(g > 0.0)) {
-        return 0;
+    // (first, count) of one axis's grid points that can fall inside the
+    // window [-1, size], widened by one each side and capped at what the
+    // window holds: the work is bounded by the map, not by the RoI.
+    fn windowedSamples(origin : f32, extent : f32, grid : f32, size : f32) -> vec2<f32> {
+      if (!(grid > 0.0) || !clampedFinite(origin) || !clampedFinite(extent) || !clampedFinite(grid)) {
+        return vec2<f32>(0.0, 0.0);
       }
-      return i32(min(g, ${ADAPTIVE_GRID_CAP}.0));
+      let step = extent / grid;
+      if (step == 0.0) {
+        return vec2<f32>(0.0, select(0.0, grid, origin >= -1.0 && origin <= size));
+      }
+      let a = (-1.0 - origin) / step - 0.5;
+      let b = (size - origin) / step - 0.5;
+      let first = max(0.0, ceil(min(a, b)) - 1.0);
+      let last = min(grid - 1.0, floor(max(a, b)) + 1.0);
+      let most = ceil((size + 1.0) / abs(step)) + 3.0;
+      return vec2<f32>(first, clamp(last - first + 1.0, 0.0, most));
     }
 
     fn roiBin(r : i32, ph : i32, pw : i32) -> RoiBin {
@@ -58,21 +58,26 @@ export function roiBinWgsl(info: RoIPoolInfo): string {
       let end = vec2<f32>(f32(rois[5 * r + 4]), f32(rois[5 * r + 3])) * ${scale} - 0.5;
       b.roiSize = end - start;
       b.size = b.roiSize / vec2<f32>(${binsH}.0, ${binsW}.0);
+      // Adaptive sampling of an empty or inverted RoI gives no samples (mmcv).
       b.grid = ${grid};
       let o = 2 * ((r * ${binsH} + ph) * ${binsW} + pw);
       let shift = ${gamma} * b.roiSize * vec2<f32>(f32(offset[o + 1]), f32(offset[o]));
       b.origin = start + shift + vec2<f32>(f32(ph), f32(pw)) * b.size;
+      let alongY = windowedSamples(b.origin.x, b.size.x, b.grid.x, ${height}.0);
+      let alongX = windowedSamples(b.origin.y, b.size.y, b.grid.y, ${width}.0);
+      b.first = vec2<f32>(alongY.x, alongX.x);
+      b.span = vec2<i32>(i32(alongY.y), i32(alongX.y));
       return b;
     }
 
-    // The reference's order: ((i + 0.5) * size) / grid.
-    fn roiPoint(b : RoiBin, iy : i32, ix : i32) -> vec2<f32> {
-      return b.origin + (vec2<f32>(f32(iy), f32(ix)) + 0.5) * b.size / vec2<f32>(b.grid);
+    // Grid point first + (ky, kx), in the reference's order: ((i + 0.5) * size) / grid.
+    fn roiPoint(b : RoiBin, ky : i32, kx : i32) -> vec2<f32> {
+      return b.origin + (b.first + vec2<f32>(f32(ky), f32(kx)) + 0.5) * b.size / b.grid;
     }
 
-    // The average's divisor (1 for a bin without samples, which adds nothing).
+    // The average's divisor, the whole grid (1 for a bin without samples, which adds nothing).
     fn roiCount(b : RoiBin) -> f32 {
-      return max(f32(b.grid.x) * f32(b.grid.y), 1.0);
+      return select(1.0, b.grid.x * b.grid.y, b.span.x > 0 && b.span.y > 0);
     }
   `;
 }
