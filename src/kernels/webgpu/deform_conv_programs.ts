@@ -1,41 +1,60 @@
 /**
  * The DCNv1/v2 sampling passes' compute programs on webgpu: im2col and the
- * offset/mask gradients are gathers (one thread per output element), the
- * input gradient a scatter (one thread per column-gradient entry, adding
- * into `dx` with float atomics). Columns are laid out `[G, rowCount, K C/G]`
+ * offset/mask gradients are gathers, the input gradient a scatter (float
+ * atomics into `dx`); im2col and the scatter run one thread per sample,
+ * which locates it once and loops over its offset group's channels. Columns are laid out `[G, rowCount, K C/G]`
  * (deform_conv_sampling.ts).
  */
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import {ATOMIC_ADD_WGSL, FlatProgram, flatProgram, THREAD_GUARD_WGSL} from './program_util';
 import {deformSampleWgsl, samplerZWgsl} from './sampler_z_wgsl';
 
-/** Entries of a chunk's columns. */
-export function columnEntries(info: DeformConvInfo, rowCount: number): number {
-  return rowCount * info.taps * info.inChannels;
+/** Samples of a chunk: one per output position, offset group and tap. */
+function chunkSamples(info: DeformConvInfo, rowCount: number): number {
+  return rowCount * info.offsetGroups * info.taps;
 }
 
 /**
- * `ColumnEntry columnEntry(index)`: row (absolute), channel `c`, sample `t`
- * of entry `index` of the chunk's columns.
+ * `fn columnIndex(r, t, c) -> i32`: the entry of channel `c` of sample `t`
+ * (offset group * K + tap) of the chunk's row `r` in the columns.
  */
-function columnEntryWgsl(info: DeformConvInfo, rowCount: number): string {
-  const depth = info.taps * info.inChannelsPerGroup;
+function columnIndexWgsl(info: DeformConvInfo, rowCount: number): string {
   const perGroup = info.inChannelsPerGroup;
   return `
-    struct ColumnEntry {
-      row : i32,
-      c : i32,
-      t : i32,
-    };
+    fn columnIndex(r : i32, t : i32, c : i32) -> i32 {
+      let q = c / ${perGroup};
+      return ((q * ${rowCount} + r) * ${info.taps} + t % ${info.taps}) * ${perGroup} + c - q * ${perGroup};
+    }
+  `;
+}
 
-    fn columnEntry(index : i32) -> ColumnEntry {
-      var e : ColumnEntry;
-      let q = index / ${rowCount * depth};
-      let j = index % ${depth};
-      e.row = uniforms.rowStart + (index / ${depth}) % ${rowCount};
-      e.c = q * ${perGroup} + j % ${perGroup};
-      e.t = (e.c / ${info.inChannelsPerOffsetGroup}) * ${info.taps} + j / ${perGroup};
-      return e;
+/**
+ * The loop of a sample's thread over the channels of its offset group:
+ * `r`, `t`, `row`, the located sample `s`, its mask `m` and (`readsX`) its
+ * `corners` are in scope in `body` (per channel `c`); a sample outside the
+ * window skips the loop unless `always`.
+ */
+function perSampleWgsl(
+  info: DeformConvInfo,
+  body: string,
+  {always, readsX}: {always: boolean; readsX: boolean},
+): string {
+  const samples = info.offsetGroups * info.taps;
+  const perOffsetGroup = info.inChannelsPerOffsetGroup;
+  return `
+    fn main(index : i32) {
+      ${THREAD_GUARD_WGSL}
+      let r = index / ${samples};
+      let t = index % ${samples};
+      let row = uniforms.rowStart + r;
+      let s = deformSample(row, t);
+      let m = deformMask(row, t);
+      ${always ? '' : 'if (!s.inside) { return; }'}
+      ${readsX ? 'let corners = zCornerIndices(s);' : ''}
+      let first = (t / ${info.taps}) * ${perOffsetGroup};
+      for (var c = first; c < first + ${perOffsetGroup}; c++) {
+        ${body}
+      }
     }
   `;
 }
@@ -44,6 +63,7 @@ function constants(info: DeformConvInfo, rowCount: number, withMask: boolean) {
   return {...info, rowCount, withMask};
 }
 
+/** Columns of the chunk: one thread per sample writes its channels (every entry, 0 outside). */
 export function im2colProgram(
   info: DeformConvInfo,
   rowCount: number,
@@ -54,18 +74,16 @@ export function im2colProgram(
     constants: constants(info, rowCount, withMask),
     variableNames: withMask ? ['x', 'offset', 'mask'] : ['x', 'offset'],
     outputShape: [info.groups, rowCount, info.taps * info.inChannelsPerGroup],
-    threads: columnEntries(info, rowCount),
+    threads: chunkSamples(info, rowCount),
     userCode: `
       ${samplerZWgsl(info, true)}
       ${deformSampleWgsl(info, withMask)}
-      ${columnEntryWgsl(info, rowCount)}
-
-      fn main(index : i32) {
-        ${THREAD_GUARD_WGSL}
-        let e = columnEntry(index);
-        let s = deformSample(e.row, e.t);
-        result[index] = deformMask(e.row, e.t) * zValue(s, zCorners(s, e.c));
-      }
+      ${columnIndexWgsl(info, rowCount)}
+      ${perSampleWgsl(
+        info,
+        `result[columnIndex(r, t, c)] = select(0.0, m * zValue(s, zCornersAt(corners, c)), s.inside);`,
+        {always: true, readsX: true},
+      )}
     `,
   });
 }
@@ -81,29 +99,26 @@ export function col2imProgram(
     constants: constants(info, rowCount, withMask),
     variableNames: withMask ? ['dCols', 'offset', 'mask'] : ['dCols', 'offset'],
     outputShape: [info.batchSize, info.inHeight, info.inWidth, info.inChannels],
-    threads: columnEntries(info, rowCount),
+    threads: chunkSamples(info, rowCount),
     atomic: true,
     userCode: `
       ${samplerZWgsl(info, false)}
       ${deformSampleWgsl(info, withMask)}
-      ${columnEntryWgsl(info, rowCount)}
+      ${columnIndexWgsl(info, rowCount)}
       ${ATOMIC_ADD_WGSL}
-
-      fn main(index : i32) {
-        ${THREAD_GUARD_WGSL}
-        let e = columnEntry(index);
-        let g = f32(dCols[index]) * deformMask(e.row, e.t);
-        let s = deformSample(e.row, e.t);
-        if (g == 0.0 || !s.inside) {
-          return;
-        }
-        for (var corner = 0; corner < 4; corner++) {
-          let i = zCornerIndex(s, corner / 2, corner % 2);
-          if (i >= 0) {
-            atomicAddFloat(i + e.c, zCornerWeight(s, corner / 2, corner % 2) * g);
+      ${perSampleWgsl(
+        info,
+        `let g = f32(dCols[columnIndex(r, t, c)]) * m;
+        if (g != 0.0) {
+          for (var corner = 0; corner < 4; corner++) {
+            let i = zCornerIndex(s, corner / 2, corner % 2);
+            if (i >= 0) {
+              atomicAddFloat(i + c, zCornerWeight(s, corner / 2, corner % 2) * g);
+            }
           }
-        }
-      }
+        }`,
+        {always: false, readsX: false},
+      )}
     `,
   });
 }
@@ -119,7 +134,6 @@ export function coordGradProgram(
   target: 'offset' | 'mask',
 ): FlatProgram {
   const samples = info.offsetGroups * info.taps;
-  const perGroup = info.inChannelsPerGroup;
   const perOffsetGroup = info.inChannelsPerOffsetGroup;
   const axes = target === 'offset' ? 2 : 1;
   const contribution =
@@ -135,6 +149,7 @@ export function coordGradProgram(
     userCode: `
       ${samplerZWgsl(info, true)}
       ${deformSampleWgsl(info, withMask)}
+      ${columnIndexWgsl(info, rowCount)}
 
       fn main(index : i32) {
         ${THREAD_GUARD_WGSL}
@@ -145,12 +160,11 @@ export function coordGradProgram(
         let s = deformSample(row, t);
         var sum = 0.0;
         if (s.inside) {
-          let k = t % ${info.taps};
+          let corners = zCornerIndices(s);
           let first = (t / ${info.taps}) * ${perOffsetGroup};
           for (var c = first; c < first + ${perOffsetGroup}; c++) {
-            let q = c / ${perGroup};
-            let g = f32(dCols[((q * ${rowCount} + r) * ${info.taps} + k) * ${perGroup} + c - q * ${perGroup}]);
-            let v = zCorners(s, c);
+            let g = f32(dCols[columnIndex(r, t, c)]);
+            let v = zCornersAt(corners, c);
             sum += g * ${contribution};
           }
         }

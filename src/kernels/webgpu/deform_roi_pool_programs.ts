@@ -27,15 +27,22 @@ function binOfWgsl(info: RoIPoolInfo): string {
   `;
 }
 
-/** The pooled `[R, ph, pw, C]` values, times `mask` `[R, ph, pw, 1]` when `withMask`. */
+/** Channels one forward thread pools: the sample is located once for all of them. */
+const CHANNEL_BLOCK = 4;
+
+/**
+ * The pooled `[R, ph, pw, C]` values, times `mask` `[R, ph, pw, 1]` when
+ * `withMask`: one thread per bin and block of {@link CHANNEL_BLOCK} channels.
+ */
 export function deformRoiPoolProgram(info: RoIPoolInfo, withMask: boolean): FlatProgram {
   const {channels} = info;
+  const blocks = Math.ceil(channels / CHANNEL_BLOCK);
   return flatProgram({
     name: 'deform_roi_pool',
     constants: {...info, withMask},
     variableNames: withMask ? ['x', 'rois', 'offset', 'mask'] : ['x', 'rois', 'offset'],
     outputShape: [info.rois, info.pooledHeight, info.pooledWidth, channels],
-    threads: roiPoolBins(info) * channels,
+    threads: roiPoolBins(info) * blocks,
     userCode: `
       ${samplerAWgsl(info, true)}
       ${roiBinWgsl(info)}
@@ -43,21 +50,27 @@ export function deformRoiPoolProgram(info: RoIPoolInfo, withMask: boolean): Flat
 
       fn main(index : i32) {
         ${THREAD_GUARD_WGSL}
-        let c = index % ${channels};
-        let bin = index / ${channels};
+        let bin = index / ${blocks};
+        let first = (index % ${blocks}) * ${CHANNEL_BLOCK};
         let rb = binOf(bin);
         let b = roiBin(rb.x, rb.y, rb.z);
-        var sum = 0.0;
+        var sums = array<f32, ${CHANNEL_BLOCK}>();
         for (var iy = 0; iy < b.span.x; iy++) {
           for (var ix = 0; ix < b.span.y; ix++) {
             let p = roiPoint(b, iy, ix);
             let s = locateA(b.n, p.x, p.y);
             if (s.inside) {
-              sum += clampedValue(s, clampedCorners(s, c));
+              for (var j = 0; j < ${CHANNEL_BLOCK}; j++) {
+                let c = min(first + j, ${channels - 1});
+                sums[j] += clampedValue(s, clampedCorners(s, c));
+              }
             }
           }
         }
-        result[index] = sum / roiCount(b)${withMask ? ' * f32(mask[bin])' : ''};
+        let scale = ${withMask ? 'f32(mask[bin])' : '1.0'} / roiCount(b);
+        for (var j = 0; j < ${CHANNEL_BLOCK} && first + j < ${channels}; j++) {
+          result[bin * ${channels} + first + j] = sums[j] * scale;
+        }
       }
     `,
   });

@@ -18,7 +18,8 @@ export function wgslFloat(value: number): string {
  * derivatives are 0, NaN and infinities included); `zCornerIndex(s, dy, dx)`
  * is the element index of channel 0 of a corner (-1 outside the input) and
  * `zCornerWeight` its bilinear weight. With `readsX` (a program input `x`):
- * `zCorners(s, c)` (00, 01, 10, 11), `zValue`, and `zGradY` / `zGradX`,
+ * `zCorners(s, c)` (00, 01, 10, 11; or `zCornerIndices(s)` once, then
+ * `zCornersAt(corners, c)` per channel), `zValue`, and `zGradY` / `zGradX`,
  * forward differences toward `floor + 1` (mmcv's rule at integers).
  */
 export function samplerZWgsl(geometry: WindowGeometry, readsX: boolean): string {
@@ -26,14 +27,24 @@ export function samplerZWgsl(geometry: WindowGeometry, readsX: boolean): string 
   const corners = !readsX
     ? ''
     : `
-    fn zCorner(s : ZSample, dy : i32, dx : i32, c : i32) -> f32 {
-      let i = zCornerIndex(s, dy, dx);
+    // Element indices of channel 0 of the corners (00, 01, 10, 11); -1 outside.
+    fn zCornerIndices(s : ZSample) -> vec4<i32> {
+      return vec4<i32>(zCornerIndex(s, 0, 0), zCornerIndex(s, 0, 1), zCornerIndex(s, 1, 0),
+                       zCornerIndex(s, 1, 1));
+    }
+
+    fn zRead(i : i32, c : i32) -> f32 {
       return select(0.0, f32(x[max(i, 0) + c]), i >= 0);
     }
 
+    // Channel c of the corners located once by zCornerIndices.
+    fn zCornersAt(corners : vec4<i32>, c : i32) -> vec4<f32> {
+      return vec4<f32>(zRead(corners.x, c), zRead(corners.y, c), zRead(corners.z, c),
+                       zRead(corners.w, c));
+    }
+
     fn zCorners(s : ZSample, c : i32) -> vec4<f32> {
-      return vec4<f32>(zCorner(s, 0, 0, c), zCorner(s, 0, 1, c), zCorner(s, 1, 0, c),
-                       zCorner(s, 1, 1, c));
+      return zCornersAt(zCornerIndices(s), c);
     }
 
     fn zValue(s : ZSample, v : vec4<f32>) -> f32 {
