@@ -4,7 +4,12 @@
  * tfjs-backend-wasm), and writes both as base64 into
  * src/kernels/wasm/generated/deform_wasm.ts, so the wasm ships inside the
  * package's JS. The module must own no linear memory: it works in tfjs's heap,
- * so a data segment would overwrite tensors; the build fails if one appears.
+ * so a data segment would overwrite tensors; and it must keep no state
+ * between calls (every pass takes its parameter block and rows per call, so
+ * several threads can run it on one shared memory): the build fails if a
+ * data segment or a global appears. AssemblyScript's v128-passing helpers
+ * are internal (never exported), so its warning about exchanging v128 with
+ * the embedder (AS112) is off.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -25,6 +30,8 @@ const common = [
   '-O3',
   '--enable',
   'simd',
+  '--disableWarning',
+  '112',
 ];
 const builds = {
   PLAIN_WASM_BASE64: common,
@@ -39,6 +46,7 @@ const builds = {
   ],
 };
 
+const GLOBAL_SECTION = 6;
 const DATA_SECTION = 11;
 
 /** Ids of the sections of a wasm binary. */
@@ -65,8 +73,14 @@ function compile(flags: string[], dir: string): Buffer {
     stdio: 'inherit',
   });
   const bytes = readFileSync(file);
-  if (sectionIds(bytes).includes(DATA_SECTION)) {
+  const sections = sectionIds(bytes);
+  if (sections.includes(DATA_SECTION)) {
     throw new Error(`${entry} compiled with a data segment; it would overwrite tfjs's heap`);
+  }
+  if (sections.includes(GLOBAL_SECTION)) {
+    throw new Error(
+      `${entry} compiled with a global; passes must take their state per call (a parameter block)`,
+    );
   }
   return bytes;
 }

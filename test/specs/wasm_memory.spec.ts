@@ -1,7 +1,9 @@
 /**
  * Our wasm module shares tfjs's heap, so a stray write corrupts tensors. The
- * passes are called directly on buffers with sentinel guards, and the whole
- * heap is compared before and after; repeated calls must not grow the heap.
+ * passes are called directly on buffers with sentinel guards (their
+ * parameter blocks among them: the passes read them and must not write
+ * them), and the whole heap is compared before and after; repeated calls
+ * must not grow the heap.
  * Runs only when `wasm` is a backend under test.
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -34,9 +36,14 @@ import {
   involutionBackpropX,
   involutionForward,
 } from '../../src/kernels/reference/involution';
-import {setModuleGeometry} from '../../src/kernels/wasm/deform_conv_sampling_wasm';
+import {deformConvParams} from '../../src/kernels/wasm/deform_conv_sampling_wasm';
 import {deformWasm, heapMemory, wasmHeap} from '../../src/kernels/wasm/deform_wasm_module';
-import {setGroupedGeometry} from '../../src/kernels/wasm/wasm_heap_util';
+import {
+  ParamBlock,
+  psRoiPoolParams,
+  roiPoolParams,
+  windowParams,
+} from '../../src/kernels/wasm/wasm_params';
 import {computeDCNv3Info, DCNv3Info} from '../../src/shape/dcnv3';
 import {computeDeformConvInfo, DeformConvInfo} from '../../src/shape/deform_conv';
 import {computeInvolutionInfo, InvolutionInfo} from '../../src/shape/involution';
@@ -80,6 +87,12 @@ class GuardedArena {
   /** A fresh view (views detach when the heap grows). */
   view(buffer: number): Float32Array {
     return new Float32Array(this.heap(), this.address(buffer), this.sizes[buffer]);
+  }
+
+  /** Writes a parameter block into `buffer` (as many floats as the block has words). */
+  setParams(buffer: number, block: ParamBlock): void {
+    expect(this.sizes[buffer]).toBe(block.words.length);
+    new Int32Array(this.heap(), this.address(buffer), block.words.length).set(block.words);
   }
 
   expectGuardsIntact(names: string[]): void {
@@ -216,7 +229,19 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const taps = info.offsetGroups * info.taps;
       const imageSize = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
       const colsSize = rowCount * info.taps * info.inChannels;
-      const names = ['x', 'offset', 'mask', 'zeros', 'cols', 'dCols', 'dx', 'dOffset', 'dMask'];
+      const block = deformConvParams(info);
+      const names = [
+        'x',
+        'offset',
+        'mask',
+        'zeros',
+        'cols',
+        'dCols',
+        'dx',
+        'dOffset',
+        'dMask',
+        'params',
+      ];
       const sizes = [
         imageSize,
         rows * 2 * taps,
@@ -227,9 +252,13 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         imageSize,
         rowCount * 2 * taps,
         rowCount * taps,
+        block.words.length,
       ];
       const arena = new GuardedArena(backend, sizes);
-      const [x, offset, mask, zeros, cols, dCols, dx, dOffset, dMask] = names.map((_, i) => i);
+      const [x, offset, mask, zeros, cols, dCols, dx, dOffset, dMask, params] = names.map(
+        (_, i) => i,
+      );
+      arena.setParams(params, block);
       const uniform = () => 2 * random() - 1;
       for (const b of [x, mask, dCols, dx]) arena.view(b).set(arena.view(b).map(uniform));
       arena
@@ -251,13 +280,13 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const masked = random() < 0.5;
       const a = (b: number) => ((b === mask || b === dMask) && !masked ? 0 : arena.address(b));
       const maskValues = () => (masked ? copy(mask) : null);
-      setModuleGeometry(module, info);
       const expectedCols = new Float32Array(colsSize);
       deformIm2col(info, copy(x), copy(offset), maskValues(), rowStart, rowCount, expectedCols);
       expectWritesOnlyWithin(
         backend,
         within(cols),
-        () => module.im2col(a(x), a(offset), a(mask), a(cols), a(zeros), rowStart, rowCount),
+        () =>
+          module.im2col(a(params), a(x), a(offset), a(mask), a(cols), a(zeros), rowStart, rowCount),
         `${where} im2col`,
       );
       expectClose(Array.from(arena.view(cols)), Array.from(expectedCols), {}, `${where} cols`);
@@ -267,7 +296,17 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       expectWritesOnlyWithin(
         backend,
         within(dx),
-        () => module.col2im(a(dCols), a(offset), a(mask), a(dx), a(zeros), rowStart, rowCount),
+        () =>
+          module.col2im(
+            a(params),
+            a(dCols),
+            a(offset),
+            a(mask),
+            a(dx),
+            a(zeros),
+            rowStart,
+            rowCount,
+          ),
         `${where} col2im`,
       );
       expectClose(Array.from(arena.view(dx)), Array.from(expectedDx), {}, `${where} dx`);
@@ -290,6 +329,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         masked ? within(dOffset, dMask) : within(dOffset),
         () =>
           module.coordGrad(
+            a(params),
             a(dCols),
             a(x),
             a(offset),
@@ -331,7 +371,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const samples = positions * info.groups * info.points;
       const imageSize = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
       const outSize = positions * info.inChannels;
-      setGroupedGeometry(module, info, info.groups);
+      const block = windowParams(info, info.groups);
       const names = [
         'x',
         'offset',
@@ -343,6 +383,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         'dOffset',
         'dMask',
         'scratch',
+        'params',
       ];
       const sizes = [
         imageSize,
@@ -354,10 +395,14 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         imageSize,
         2 * samples,
         samples,
-        module.dcnv3ScratchBytes(info.removeCenter) / 4,
+        module.dcnv3ScratchBytes(info.points) / 4,
+        block.words.length,
       ];
       const arena = new GuardedArena(backend, sizes);
-      const [x, offset, mask, zeros, y, dy, dx, dOffset, dMask, scratch] = names.map((_, i) => i);
+      const [x, offset, mask, zeros, y, dy, dx, dOffset, dMask, scratch, params] = names.map(
+        (_, i) => i,
+      );
+      arena.setParams(params, block);
       const uniform = () => 2 * random() - 1;
       for (const b of [x, mask, dy]) arena.view(b).set(arena.view(b).map(uniform));
       arena
@@ -383,6 +428,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         within(y, scratch),
         () =>
           module.dcnv3Forward(
+            a(params),
             a(x),
             a(offset),
             a(mask),
@@ -390,7 +436,8 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             a(zeros),
             a(scratch),
             info.offsetScale,
-            info.removeCenter,
+            Number(info.removeCenter),
+            0,
             positions,
           ),
         `${where} forward`,
@@ -408,6 +455,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         within(dx, dOffset, dMask),
         () =>
           module.dcnv3Backward(
+            a(params),
             a(x),
             a(offset),
             a(mask),
@@ -417,7 +465,8 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             a(dMask),
             a(zeros),
             info.offsetScale,
-            info.removeCenter,
+            Number(info.removeCenter),
+            0,
             positions,
           ),
         `${where} backward`,
@@ -445,11 +494,21 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const positions = info.batchSize * info.outHeight * info.outWidth;
       const imageSize = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
       const outSize = positions * info.inChannels;
-      const kernelSize = positions * info.groups * info.taps;
-      const names = ['x', 'kernel', 'y', 'dy', 'dx', 'dKernel'];
-      const sizes = [imageSize, kernelSize, outSize, outSize, imageSize, kernelSize];
+      const kernelFloats = positions * info.groups * info.taps;
+      const block = windowParams(info, info.groups);
+      const names = ['x', 'kernel', 'y', 'dy', 'dx', 'dKernel', 'params'];
+      const sizes = [
+        imageSize,
+        kernelFloats,
+        outSize,
+        outSize,
+        imageSize,
+        kernelFloats,
+        block.words.length,
+      ];
       const arena = new GuardedArena(backend, sizes);
-      const [x, kernel, y, dy, dx, dKernel] = names.map((_, i) => i);
+      const [x, kernel, y, dy, dx, dKernel, params] = names.map((_, i) => i);
+      arena.setParams(params, block);
       for (const b of [x, kernel, dy]) arena.view(b).set(arena.view(b).map(() => 2 * random() - 1));
       const within = (b: number): Array<[number, number]> => [
         [arena.address(b), arena.address(b) + 4 * sizes[b]],
@@ -458,12 +517,12 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const copy = (b: number) => arena.view(b).slice();
       const a = (b: number) => arena.address(b);
       const tol = {atol: 1e-5, rtol: 1e-5};
-      setGroupedGeometry(module, info, info.groups);
+      const pixels = info.batchSize * info.inHeight * info.inWidth;
 
       expectWritesOnlyWithin(
         backend,
         within(y),
-        () => module.involutionForward(a(x), a(kernel), a(y), positions),
+        () => module.involutionForward(a(params), a(x), a(kernel), a(y), 0, positions),
         `${where} forward`,
       );
       expectClose(
@@ -475,7 +534,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       expectWritesOnlyWithin(
         backend,
         within(dx),
-        () => module.involutionBackpropInput(a(kernel), a(dy), a(dx), info.batchSize),
+        () => module.involutionBackpropInput(a(params), a(kernel), a(dy), a(dx), 0, pixels),
         `${where} backprop input`,
       );
       expectClose(
@@ -487,7 +546,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       expectWritesOnlyWithin(
         backend,
         within(dKernel),
-        () => module.involutionBackpropKernel(a(x), a(dy), a(dKernel), positions),
+        () => module.involutionBackpropKernel(a(params), a(x), a(dy), a(dKernel), 0, positions),
         `${where} backprop kernel`,
       );
       expectClose(
@@ -527,7 +586,8 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const {channels, pooledHeight, pooledWidth} = roiInfo;
       const bins = roiCount * pooledHeight * pooledWidth;
       const imageSize = n * h * w * channels;
-      const names = ['x', 'rois', 'offset', 'mask', 'y', 'dy', 'dx', 'dOffset'];
+      const block = roiPoolParams(roiInfo);
+      const names = ['x', 'rois', 'offset', 'mask', 'y', 'dy', 'dx', 'dOffset', 'params'];
       const sizes = [
         imageSize,
         5 * roiCount,
@@ -537,9 +597,11 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         bins * channels,
         imageSize,
         2 * bins,
+        block.words.length,
       ];
       const arena = new GuardedArena(backend, sizes);
-      const [x, roiBuffer, offset, mask, y, dy, dx, dOffset] = names.map((_, i) => i);
+      const [x, roiBuffer, offset, mask, y, dy, dx, dOffset, params] = names.map((_, i) => i);
+      arena.setParams(params, block);
       for (const b of [x, mask, dy]) arena.view(b).set(arena.view(b).map(() => 2 * random() - 1));
       arena.view(roiBuffer).set(rois);
       arena.view(offset).set(poisoned(2 * bins));
@@ -549,16 +611,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const copy = (b: number) => arena.view(b).slice();
       const a = (b: number) => arena.address(b);
       const where = `trial ${trial} ${JSON.stringify(roiInfo)} rois ${JSON.stringify(rois)}`;
-      module.setImage(h, w, channels);
-      const args = [
-        n,
-        roiCount,
-        pooledHeight,
-        pooledWidth,
-        roiInfo.spatialScale,
-        roiInfo.samplingRatio,
-        roiInfo.gamma,
-      ] as const;
+      const args = [roiInfo.spatialScale, roiInfo.gamma, 0, roiCount] as const;
       const expectedY = deformRoiPoolForward(roiInfo, copy(x), copy(roiBuffer), copy(offset));
       if (modulated) {
         const m = copy(mask);
@@ -569,6 +622,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         within(y),
         () =>
           module.deformRoiPoolForward(
+            a(params),
             a(x),
             a(roiBuffer),
             a(offset),
@@ -591,6 +645,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         within(dx, dOffset),
         () =>
           module.deformRoiPoolBackward(
+            a(params),
             a(x),
             a(roiBuffer),
             a(offset),
@@ -632,9 +687,20 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const psImage = n * h * w * psInfo.channels;
       const psOut = roiCount * psInfo.pooledHeight * psInfo.pooledWidth * outputDim;
       const psOffset = roiCount * partHeight * partWidth * 2 * classes;
-      const psNames = ['x', 'rois', 'offset', 'y', 'dy', 'dx', 'dOffset'];
-      const psSizes = [psImage, 5 * roiCount, psOffset, psOut, psOut, psImage, psOffset];
+      const psBlock = psRoiPoolParams(psInfo);
+      const psNames = ['x', 'rois', 'offset', 'y', 'dy', 'dx', 'dOffset', 'params'];
+      const psSizes = [
+        psImage,
+        5 * roiCount,
+        psOffset,
+        psOut,
+        psOut,
+        psImage,
+        psOffset,
+        psBlock.words.length,
+      ];
       const ps = new GuardedArena(backend, psSizes);
+      ps.setParams(7, psBlock);
       for (const b of [0, 4]) ps.view(b).set(ps.view(b).map(() => 2 * random() - 1));
       ps.view(1).set(rois);
       ps.view(2).set(poisoned(psOffset));
@@ -645,23 +711,11 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const psWithin = (...buffers: number[]): Array<[number, number]> =>
         buffers.map(b => [ps.address(b), ps.address(b) + 4 * psSizes[b]]);
       const psWhere = `trial ${trial} ${JSON.stringify(psInfo)} rois ${JSON.stringify(rois)}`;
-      module.setImage(h, w, psInfo.channels);
-      module.setPsRoiPool(
-        outputDim,
-        groupSize,
-        psInfo.pooledHeight,
-        psInfo.pooledWidth,
-        partHeight,
-        partWidth,
-        psInfo.samplesPerPart,
-        psInfo.spatialScale,
-        psInfo.transStd,
-        classes,
-      );
+      const psArgs = [psInfo.spatialScale, psInfo.transStd, 0, roiCount] as const;
       expectWritesOnlyWithin(
         backend,
         psWithin(3),
-        () => module.deformPsRoiPoolForward(psAt(0), psAt(1), psAt(2), psAt(3), n, roiCount),
+        () => module.deformPsRoiPoolForward(psAt(7), psAt(0), psAt(1), psAt(2), psAt(3), ...psArgs),
         `${psWhere} forward`,
       );
       expectClose(
@@ -682,14 +736,14 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         psWithin(5, 6),
         () =>
           module.deformPsRoiPoolBackward(
+            psAt(7),
             psAt(0),
             psAt(1),
             psAt(2),
             psAt(4),
             psAt(5),
             psAt(6),
-            n,
-            roiCount,
+            ...psArgs,
           ),
         `${psWhere} backward`,
       );

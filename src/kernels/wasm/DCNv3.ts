@@ -4,7 +4,8 @@ import {DCNv3} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
-import {address, setGroupedGeometry, withZeroPixel} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {windowParams} from './wasm_params';
 
 const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: wasm, attrs}) => {
   const {x, offset, mask} = inputs;
@@ -14,13 +15,13 @@ const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: was
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
     'float32',
   );
-  setGroupedGeometry(module, info, info.groups);
-  withZeroPixel(
+  withPassMemory(
     wasm,
     module,
-    info.inChannels,
-    (zeros, scratch) => {
+    windowParams(info, info.groups),
+    ({params, zeros, scratch}) => {
       module.dcnv3Forward(
+        params,
         address(wasm, x),
         address(wasm, offset),
         address(wasm, mask),
@@ -28,11 +29,12 @@ const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: was
         zeros,
         scratch,
         info.offsetScale,
-        info.removeCenter,
+        Number(info.removeCenter),
+        0,
         info.batchSize * info.outHeight * info.outWidth,
       );
     },
-    module.dcnv3ScratchBytes(info.removeCenter),
+    {zeroChannels: info.inChannels, scratchBytes: module.dcnv3ScratchBytes(info.points)},
   );
   return y;
 };

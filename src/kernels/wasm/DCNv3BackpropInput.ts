@@ -5,7 +5,8 @@ import {DCNv3BackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
-import {address, setGroupedGeometry, withZeroPixel} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {windowParams} from './wasm_params';
 
 /** Returns `[dx, dOffset, dMask]` from one pass, as the cpu kernel. */
 const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, BackendWasm> = ({
@@ -19,24 +20,31 @@ const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, BackendWasm
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dOffset = wasm.makeOutput(offset.shape, 'float32');
   const dMask = wasm.makeOutput(mask.shape, 'float32');
-  withZeroPixel(wasm, module, info.inChannels, zeros => {
-    // The pass scatters into dx; it writes every entry of dOffset and dMask.
-    module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
-    setGroupedGeometry(module, info, info.groups);
-    module.dcnv3Backward(
-      address(wasm, x),
-      address(wasm, offset),
-      address(wasm, mask),
-      address(wasm, dy),
-      address(wasm, dx),
-      address(wasm, dOffset),
-      address(wasm, dMask),
-      zeros,
-      info.offsetScale,
-      info.removeCenter,
-      info.batchSize * info.outHeight * info.outWidth,
-    );
-  });
+  withPassMemory(
+    wasm,
+    module,
+    windowParams(info, info.groups),
+    ({params, zeros}) => {
+      // The pass scatters into dx; it writes every entry of dOffset and dMask.
+      module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
+      module.dcnv3Backward(
+        params,
+        address(wasm, x),
+        address(wasm, offset),
+        address(wasm, mask),
+        address(wasm, dy),
+        address(wasm, dx),
+        address(wasm, dOffset),
+        address(wasm, dMask),
+        zeros,
+        info.offsetScale,
+        Number(info.removeCenter),
+        0,
+        info.batchSize * info.outHeight * info.outWidth,
+      );
+    },
+    {zeroChannels: info.inChannels},
+  );
   return [dx, dOffset, dMask];
 };
 

@@ -2,9 +2,10 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {DeformPSRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
-import {setPsRoiPoolGeometry} from './deform_ps_roi_pool_wasm';
+import {computePSRoIPoolInfo} from '../../shape/roi_pool';
 import {deformWasm} from './deform_wasm_module';
-import {address} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {psRoiPoolParams} from './wasm_params';
 
 const deformPsRoiPool: TypedKernelFunc<typeof DeformPSRoIPool, BackendWasm> = ({
   inputs,
@@ -12,20 +13,25 @@ const deformPsRoiPool: TypedKernelFunc<typeof DeformPSRoIPool, BackendWasm> = ({
   attrs,
 }) => {
   const {x, rois, offset} = inputs;
+  const info = computePSRoIPoolInfo(x.shape, rois.shape, offset.shape, attrs);
   const module = deformWasm(wasm);
-  const info = setPsRoiPoolGeometry(module, x, rois, offset, attrs);
   const y = wasm.makeOutput(
     [info.rois, info.pooledHeight, info.pooledWidth, info.outputDim],
     'float32',
   );
-  module.deformPsRoiPoolForward(
-    address(wasm, x),
-    address(wasm, rois),
-    address(wasm, offset),
-    address(wasm, y),
-    info.batchSize,
-    info.rois,
-  );
+  withPassMemory(wasm, module, psRoiPoolParams(info), ({params}) => {
+    module.deformPsRoiPoolForward(
+      params,
+      address(wasm, x),
+      address(wasm, rois),
+      address(wasm, offset),
+      address(wasm, y),
+      info.spatialScale,
+      info.transStd,
+      0,
+      info.rois,
+    );
+  });
   return y;
 };
 

@@ -4,7 +4,8 @@ import {DeformRoIPool, ModulatedDeformRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {deformWasm} from './deform_wasm_module';
-import {address} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {roiPoolParams} from './wasm_params';
 
 /** The pooled `[R, ph, pw, C]` values, times `mask` when given (the modulated kernel). */
 export const deformRoiPoolWasm: TypedKernelFunc<
@@ -18,21 +19,20 @@ export const deformRoiPoolWasm: TypedKernelFunc<
     [info.rois, info.pooledHeight, info.pooledWidth, info.channels],
     'float32',
   );
-  module.setImage(info.height, info.width, info.channels);
-  module.deformRoiPoolForward(
-    address(wasm, x),
-    address(wasm, rois),
-    address(wasm, offset),
-    address(wasm, mask ?? null),
-    address(wasm, y),
-    info.batchSize,
-    info.rois,
-    info.pooledHeight,
-    info.pooledWidth,
-    info.spatialScale,
-    info.samplingRatio,
-    info.gamma,
-  );
+  withPassMemory(wasm, module, roiPoolParams(info), ({params}) => {
+    module.deformRoiPoolForward(
+      params,
+      address(wasm, x),
+      address(wasm, rois),
+      address(wasm, offset),
+      address(wasm, mask ?? null),
+      address(wasm, y),
+      info.spatialScale,
+      info.gamma,
+      0,
+      info.rois,
+    );
+  });
   return y;
 };
 

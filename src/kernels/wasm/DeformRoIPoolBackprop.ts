@@ -5,7 +5,8 @@ import {DeformRoIPoolBackprop} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {deformWasm} from './deform_wasm_module';
-import {address} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {roiPoolParams} from './wasm_params';
 
 /** Returns `[dx, dOffset]`, as the cpu kernel. */
 const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, BackendWasm> = ({
@@ -20,22 +21,21 @@ const deformRoiPoolBackprop: TypedKernelFunc<typeof DeformRoIPoolBackprop, Backe
   const dOffset = wasm.makeOutput(offset.shape, 'float32');
   // The pass scatters into dx; it writes every entry of dOffset.
   module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
-  module.setImage(info.height, info.width, info.channels);
-  module.deformRoiPoolBackward(
-    address(wasm, x),
-    address(wasm, rois),
-    address(wasm, offset),
-    address(wasm, dy),
-    address(wasm, dx),
-    address(wasm, dOffset),
-    info.batchSize,
-    info.rois,
-    info.pooledHeight,
-    info.pooledWidth,
-    info.spatialScale,
-    info.samplingRatio,
-    info.gamma,
-  );
+  withPassMemory(wasm, module, roiPoolParams(info), ({params}) => {
+    module.deformRoiPoolBackward(
+      params,
+      address(wasm, x),
+      address(wasm, rois),
+      address(wasm, offset),
+      address(wasm, dy),
+      address(wasm, dx),
+      address(wasm, dOffset),
+      info.spatialScale,
+      info.gamma,
+      0,
+      info.rois,
+    );
+  });
   return [dx, dOffset];
 };
 

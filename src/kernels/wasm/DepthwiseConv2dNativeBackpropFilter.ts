@@ -9,12 +9,13 @@ import {
   DepthwiseConv2dNativeBackpropFilter,
   DepthwiseConv2dNativeBackpropFilterAttrs,
   TensorInfo,
+  util,
 } from '@tensorflow/tfjs-core';
 
 import {kernelConfig, KernelArgs} from '../kernel_util';
 import {deformWasm} from './deform_wasm_module';
-import {setDepthwiseGeometry} from './depthwise_geometry';
-import {address} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {depthwiseParams} from './wasm_params';
 
 const depthwiseConv2dNativeBackpropFilter = ({
   inputs: {x, dy},
@@ -36,14 +37,20 @@ const depthwiseConv2dNativeBackpropFilter = ({
   );
   const module = deformWasm(wasm);
   const dFilter = wasm.makeOutput(filterShape, 'float32');
-  const multiplier = setDepthwiseGeometry(module, info);
-  module.depthwiseBackpropFilter(
-    address(wasm, x),
-    address(wasm, dy),
-    address(wasm, dFilter),
-    multiplier,
-    info.batchSize * info.outHeight * info.outWidth,
-  );
+  const multiplier = info.outChannels / info.inChannels;
+  // The pass adds every output position's products into dFilter.
+  module.fillZero(address(wasm, dFilter), util.sizeFromShape(filterShape) * 4);
+  withPassMemory(wasm, module, depthwiseParams(info), ({params}) => {
+    module.depthwiseBackpropFilter(
+      params,
+      address(wasm, x),
+      address(wasm, dy),
+      address(wasm, dFilter),
+      multiplier,
+      0,
+      info.batchSize * info.outHeight * info.outWidth,
+    );
+  });
   return dFilter;
 };
 

@@ -13,8 +13,8 @@ import {
 
 import {kernelConfig, KernelArgs} from '../kernel_util';
 import {deformWasm} from './deform_wasm_module';
-import {setDepthwiseGeometry} from './depthwise_geometry';
-import {address} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {depthwiseParams} from './wasm_params';
 
 const depthwiseConv2dNativeBackpropInput = ({
   inputs: {dy, filter},
@@ -36,14 +36,18 @@ const depthwiseConv2dNativeBackpropInput = ({
   );
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(inputShape, 'float32');
-  const multiplier = setDepthwiseGeometry(module, info);
-  module.depthwiseBackpropInput(
-    address(wasm, filter),
-    address(wasm, dy),
-    address(wasm, dx),
-    multiplier,
-    info.batchSize,
-  );
+  const multiplier = info.outChannels / info.inChannels;
+  withPassMemory(wasm, module, depthwiseParams(info), ({params}) => {
+    module.depthwiseBackpropInput(
+      params,
+      address(wasm, filter),
+      address(wasm, dy),
+      address(wasm, dx),
+      multiplier,
+      0,
+      info.batchSize * info.inHeight * info.inWidth,
+    );
+  });
   return dx;
 };
 

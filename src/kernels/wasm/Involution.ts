@@ -4,7 +4,8 @@ import {Involution} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeInvolutionInfo} from '../../shape/involution';
 import {deformWasm} from './deform_wasm_module';
-import {address, setGroupedGeometry} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {windowParams} from './wasm_params';
 
 const involution: TypedKernelFunc<typeof Involution, BackendWasm> = ({
   inputs,
@@ -18,13 +19,16 @@ const involution: TypedKernelFunc<typeof Involution, BackendWasm> = ({
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
     'float32',
   );
-  setGroupedGeometry(module, info, info.groups);
-  module.involutionForward(
-    address(wasm, x),
-    address(wasm, kernel),
-    address(wasm, y),
-    info.batchSize * info.outHeight * info.outWidth,
-  );
+  withPassMemory(wasm, module, windowParams(info, info.groups), ({params}) => {
+    module.involutionForward(
+      params,
+      address(wasm, x),
+      address(wasm, kernel),
+      address(wasm, y),
+      0,
+      info.batchSize * info.outHeight * info.outWidth,
+    );
+  });
   return y;
 };
 

@@ -4,7 +4,8 @@ import {InvolutionBackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeInvolutionInfo} from '../../shape/involution';
 import {deformWasm} from './deform_wasm_module';
-import {address, setGroupedGeometry} from './wasm_heap_util';
+import {address, withPassMemory} from './wasm_heap_util';
+import {windowParams} from './wasm_params';
 
 /** Returns `[dx, dKernel]`, as the cpu kernel; each pass writes every entry of its output. */
 const involutionBackpropInput: TypedKernelFunc<typeof InvolutionBackpropInput, BackendWasm> = ({
@@ -17,19 +18,24 @@ const involutionBackpropInput: TypedKernelFunc<typeof InvolutionBackpropInput, B
   const module = deformWasm(wasm);
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dKernel = wasm.makeOutput(kernel.shape, 'float32');
-  setGroupedGeometry(module, info, info.groups);
-  module.involutionBackpropInput(
-    address(wasm, kernel),
-    address(wasm, dy),
-    address(wasm, dx),
-    info.batchSize,
-  );
-  module.involutionBackpropKernel(
-    address(wasm, x),
-    address(wasm, dy),
-    address(wasm, dKernel),
-    info.batchSize * info.outHeight * info.outWidth,
-  );
+  withPassMemory(wasm, module, windowParams(info, info.groups), ({params}) => {
+    module.involutionBackpropInput(
+      params,
+      address(wasm, kernel),
+      address(wasm, dy),
+      address(wasm, dx),
+      0,
+      info.batchSize * info.inHeight * info.inWidth,
+    );
+    module.involutionBackpropKernel(
+      params,
+      address(wasm, x),
+      address(wasm, dy),
+      address(wasm, dKernel),
+      0,
+      info.batchSize * info.outHeight * info.outWidth,
+    );
+  });
   return [dx, dKernel];
 };
 

@@ -5,42 +5,50 @@
  * `dx` is zero-filled first, as col2im adds into it).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import type {KernelBackend} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
-import {address, setWindowGeometry, withZeroPixel} from './wasm_heap_util';
+import {address, PassMemory, withPassMemory} from './wasm_heap_util';
+import {ParamBlock, windowParams} from './wasm_params';
 
-/** Sets the module's geometry (its globals) to `info`. */
-export function setModuleGeometry(module: DeformWasmExports, info: DeformConvInfo): void {
-  setWindowGeometry(module, info, info.groups, info.offsetGroups);
+/** The window block of a deformable convolution. */
+export function deformConvParams(info: DeformConvInfo): ParamBlock {
+  return windowParams(info, info.groups, info.offsetGroups);
 }
 
-/** Runs `pass` with `module` set to `info`'s geometry and a zero pixel. */
+/**
+ * The driver hands every pass the backend it runs on: on this backend's
+ * kernels, the wasm backend.
+ */
+function asWasm(backend: KernelBackend): BackendWasm {
+  return backend as BackendWasm;
+}
+
+/** Runs `pass` on `info`'s parameter block and a zero pixel. */
 function runPass(
   backend: BackendWasm,
   module: DeformWasmExports,
   info: DeformConvInfo,
-  pass: (zeros: number) => void,
+  pass: (memory: PassMemory) => void,
 ): void {
-  withZeroPixel(backend, module, info.inChannels, zeros => {
-    setModuleGeometry(module, info);
-    pass(zeros);
-  });
+  withPassMemory(backend, module, deformConvParams(info), pass, {zeroChannels: info.inChannels});
 }
 
 export const wasmSampling: DeformConvSampling = {
   explicitTransposes: true,
 
   im2col(backend, info, x, offset, mask, rowStart, rowCount) {
-    const wasm = backend as BackendWasm;
+    const wasm = asWasm(backend);
     const module = deformWasm(wasm);
     const cols = wasm.makeOutput(
       [info.groups, rowCount, info.taps * info.inChannelsPerGroup],
       'float32',
     );
-    runPass(wasm, module, info, zeros => {
+    runPass(wasm, module, info, ({params, zeros}) => {
       module.im2col(
+        params,
         address(wasm, x),
         address(wasm, offset),
         address(wasm, mask),
@@ -54,12 +62,12 @@ export const wasmSampling: DeformConvSampling = {
   },
 
   col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
-    const wasm = backend as BackendWasm;
+    const wasm = asWasm(backend);
     const module = deformWasm(wasm);
     const target =
       dx ??
       wasm.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
-    runPass(wasm, module, info, zeros => {
+    runPass(wasm, module, info, ({params, zeros}) => {
       if (dx == null) {
         module.fillZero(
           address(wasm, target),
@@ -67,6 +75,7 @@ export const wasmSampling: DeformConvSampling = {
         );
       }
       module.col2im(
+        params,
         address(wasm, dCols),
         address(wasm, offset),
         address(wasm, mask),
@@ -80,15 +89,16 @@ export const wasmSampling: DeformConvSampling = {
   },
 
   coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
-    const wasm = backend as BackendWasm;
+    const wasm = asWasm(backend);
     const module = deformWasm(wasm);
     const taps = info.offsetGroups * info.taps;
     const grads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
     if (mask != null) {
       grads.push(wasm.makeOutput([rowCount, taps], 'float32'));
     }
-    runPass(wasm, module, info, zeros => {
+    runPass(wasm, module, info, ({params, zeros}) => {
       module.coordGrad(
+        params,
         address(wasm, dCols),
         address(wasm, x),
         address(wasm, offset),

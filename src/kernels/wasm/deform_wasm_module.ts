@@ -13,157 +13,154 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from './generated/deform_wasm';
 
-/** The exports of assembly/index.ts; every address is a byte offset in the heap. */
-export interface DeformWasmExports {
-  setGeometry(
-    inHeight: number,
-    inWidth: number,
-    channels: number,
-    outHeight: number,
-    outWidth: number,
-    filterHeight: number,
-    filterWidth: number,
-    strideHeight: number,
-    strideWidth: number,
-    dilationHeight: number,
-    dilationWidth: number,
-    padTop: number,
-    padLeft: number,
-    groups: number,
-    offsetGroups: number,
-  ): void;
-  fillZero(at: number, bytes: number): void;
-  im2col(
-    x: number,
-    offset: number,
-    mask: number,
-    cols: number,
-    zeros: number,
-    rowStart: number,
-    rowCount: number,
-  ): void;
-  col2im(
-    dCols: number,
-    offset: number,
-    mask: number,
-    dx: number,
-    zeros: number,
-    rowStart: number,
-    rowCount: number,
-  ): void;
-  coordGrad(
-    dCols: number,
-    x: number,
-    offset: number,
-    mask: number,
-    dOffset: number,
-    dMask: number,
-    zeros: number,
-    rowStart: number,
-    rowCount: number,
-  ): void;
-  dcnv3ScratchBytes(removeCenter: boolean): number;
-  dcnv3Forward(
-    x: number,
-    offset: number,
-    mask: number,
-    y: number,
-    zeros: number,
-    scratch: number,
-    offsetScale: number,
-    removeCenter: boolean,
-    positions: number,
-  ): void;
-  dcnv3Backward(
-    x: number,
-    offset: number,
-    mask: number,
-    dy: number,
-    dx: number,
-    dOffset: number,
-    dMask: number,
-    zeros: number,
-    offsetScale: number,
-    removeCenter: boolean,
-    positions: number,
-  ): void;
-  involutionForward(x: number, kernel: number, y: number, positions: number): void;
-  involutionBackpropKernel(x: number, dy: number, dKernel: number, positions: number): void;
-  involutionBackpropInput(kernel: number, dy: number, dx: number, batchSize: number): void;
-  setImage(height: number, width: number, channels: number): void;
-  deformRoiPoolForward(
-    x: number,
-    rois: number,
-    offset: number,
-    mask: number,
-    y: number,
-    batchSize: number,
-    roiCount: number,
-    pooledHeight: number,
-    pooledWidth: number,
-    spatialScale: number,
-    samplingRatio: number,
-    gamma: number,
-  ): void;
-  deformRoiPoolBackward(
-    x: number,
-    rois: number,
-    offset: number,
-    dy: number,
-    dx: number,
-    dOffset: number,
-    batchSize: number,
-    roiCount: number,
-    pooledHeight: number,
-    pooledWidth: number,
-    spatialScale: number,
-    samplingRatio: number,
-    gamma: number,
-  ): void;
-  setPsRoiPool(
-    outputDim: number,
-    groupSize: number,
-    pooledHeight: number,
-    pooledWidth: number,
-    partHeight: number,
-    partWidth: number,
-    samplesPerPart: number,
-    spatialScale: number,
-    transStd: number,
-    classes: number,
-  ): void;
-  deformPsRoiPoolForward(
-    x: number,
-    rois: number,
-    offset: number,
-    y: number,
-    batchSize: number,
-    roiCount: number,
-  ): void;
-  deformPsRoiPoolBackward(
-    x: number,
-    rois: number,
-    offset: number,
-    dy: number,
-    dx: number,
-    dOffset: number,
-    batchSize: number,
-    roiCount: number,
-  ): void;
-  depthwiseBackpropFilter(
-    x: number,
-    dy: number,
-    dFilter: number,
-    multiplier: number,
-    positions: number,
-  ): void;
-  depthwiseBackpropInput(
-    filter: number,
-    dy: number,
-    dx: number,
-    multiplier: number,
-    batchSize: number,
-  ): void;
+/**
+ * Every export of assembly/index.ts with its parameters, in order: the JS
+ * side's one description of the module. `DeformWasmExports` is derived from
+ * it, instantiation checks each export's arity against it, and
+ * test/specs/wasm_exports.spec.ts checks it against the built module's
+ * export list. Every address is a byte offset in the heap; `params` is the
+ * address of a parameter block (wasm_params.ts); a pass handles its rows
+ * `[rowStart, rowStart + rowCount)` (output positions, input pixels for the
+ * input gradients written as gathers, RoIs for the poolings). No export
+ * depends on an earlier call.
+ */
+export const DEFORM_WASM_EXPORTS = {
+  paramWords: ['kind'],
+  fillZero: ['at', 'bytes'],
+  im2col: ['params', 'x', 'offset', 'mask', 'cols', 'zeros', 'rowStart', 'rowCount'],
+  col2im: ['params', 'dCols', 'offset', 'mask', 'dx', 'zeros', 'rowStart', 'rowCount'],
+  coordGrad: [
+    'params',
+    'dCols',
+    'x',
+    'offset',
+    'mask',
+    'dOffset',
+    'dMask',
+    'zeros',
+    'rowStart',
+    'rowCount',
+  ],
+  dcnv3ScratchBytes: ['points'],
+  dcnv3Forward: [
+    'params',
+    'x',
+    'offset',
+    'mask',
+    'y',
+    'zeros',
+    'scratch',
+    'offsetScale',
+    'removeCenter',
+    'rowStart',
+    'rowCount',
+  ],
+  dcnv3Backward: [
+    'params',
+    'x',
+    'offset',
+    'mask',
+    'dy',
+    'dx',
+    'dOffset',
+    'dMask',
+    'zeros',
+    'offsetScale',
+    'removeCenter',
+    'rowStart',
+    'rowCount',
+  ],
+  involutionForward: ['params', 'x', 'kernel', 'y', 'rowStart', 'rowCount'],
+  involutionBackpropKernel: ['params', 'x', 'dy', 'dKernel', 'rowStart', 'rowCount'],
+  involutionBackpropInput: ['params', 'kernel', 'dy', 'dx', 'rowStart', 'rowCount'],
+  depthwiseBackpropFilter: ['params', 'x', 'dy', 'dFilter', 'multiplier', 'rowStart', 'rowCount'],
+  depthwiseBackpropInput: ['params', 'filter', 'dy', 'dx', 'multiplier', 'rowStart', 'rowCount'],
+  deformRoiPoolForward: [
+    'params',
+    'x',
+    'rois',
+    'offset',
+    'mask',
+    'y',
+    'spatialScale',
+    'gamma',
+    'rowStart',
+    'rowCount',
+  ],
+  deformRoiPoolBackward: [
+    'params',
+    'x',
+    'rois',
+    'offset',
+    'dy',
+    'dx',
+    'dOffset',
+    'spatialScale',
+    'gamma',
+    'rowStart',
+    'rowCount',
+  ],
+  deformPsRoiPoolForward: [
+    'params',
+    'x',
+    'rois',
+    'offset',
+    'y',
+    'spatialScale',
+    'transStd',
+    'rowStart',
+    'rowCount',
+  ],
+  deformPsRoiPoolBackward: [
+    'params',
+    'x',
+    'rois',
+    'offset',
+    'dy',
+    'dx',
+    'dOffset',
+    'spatialScale',
+    'transStd',
+    'rowStart',
+    'rowCount',
+  ],
+} as const;
+
+/** The exports that return a number (the others return nothing). */
+type NumberResults = 'paramWords' | 'dcnv3ScratchBytes';
+
+type ExportName = keyof typeof DEFORM_WASM_EXPORTS;
+
+/** One number per listed parameter (a tuple, so the arity is part of the type). */
+type NumberArgs<Params extends readonly string[]> = {-readonly [I in keyof Params]: number};
+
+/**
+ * The exports of assembly/index.ts, typed from `DEFORM_WASM_EXPORTS`: one
+ * number argument per listed parameter (booleans as 0 / 1).
+ */
+export type DeformWasmExports = {
+  [K in ExportName]: (
+    ...args: NumberArgs<(typeof DEFORM_WASM_EXPORTS)[K]>
+  ) => K extends NumberResults ? number : void;
+};
+
+/** The names of `exports` that are not functions of `DEFORM_WASM_EXPORTS`' arity, with what they are. */
+export function exportMismatches(exports: WebAssembly.Exports): string[] {
+  return Object.entries(DEFORM_WASM_EXPORTS).flatMap(([name, params]) => {
+    const value = exports[name];
+    if (typeof value !== 'function') {
+      return [`${name}: ${value == null ? 'missing' : 'not a function'}`];
+    }
+    return value.length === params.length
+      ? []
+      : [`${name}: ${value.length} parameters, expected ${params.length}`];
+  });
+}
+
+function hasDeformExports(
+  exports: WebAssembly.Exports,
+): exports is WebAssembly.Exports & DeformWasmExports {
+  return exportMismatches(exports).length === 0;
 }
 
 /** What this package uses of the backend's emscripten module. */
@@ -176,8 +173,24 @@ export interface WasmHeap {
   _free(at: number): void;
 }
 
+type BackendModule = BackendWasm['wasm'];
+
+/** tfjs-backend-wasm types its module without emscripten's API (its `EmscriptenModule` types are not loaded). */
+function hasHeap(module: BackendModule): module is BackendModule & WasmHeap {
+  return (
+    '_malloc' in module &&
+    typeof module._malloc === 'function' &&
+    '_free' in module &&
+    typeof module._free === 'function'
+  );
+}
+
 export function wasmHeap(backend: BackendWasm): WasmHeap {
-  return backend.wasm as unknown as WasmHeap;
+  const module = backend.wasm;
+  if (!hasHeap(module)) {
+    throw new Error('tfjs-deform: cannot find the allocator of this tfjs-backend-wasm version');
+  }
+  return module;
 }
 
 type Compilation = {module: WebAssembly.Module} | {error: unknown} | undefined;
@@ -230,7 +243,8 @@ function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
-function compiledModule(sharedMemory: boolean): WebAssembly.Module {
+/** The compiled module for a plain or a shared memory (throws before `ready()`). */
+export function compiledModule(sharedMemory: boolean): WebAssembly.Module {
   const compilation = sharedMemory ? shared : plain;
   if (compilation == null) {
     throw new Error(
@@ -257,8 +271,17 @@ export function deformWasm(backend: BackendWasm): DeformWasmExports {
   const memory = heapMemory(backend);
   let exports = instances.get(memory);
   if (exports == null) {
-    const instance = new WebAssembly.Instance(compiledModule(isShared(memory)), {env: {memory}});
-    exports = instance.exports as unknown as DeformWasmExports;
+    const sharedMemory = isShared(memory);
+    const instance = new WebAssembly.Instance(compiledModule(sharedMemory), {env: {memory}});
+    // The one check of the exports against DEFORM_WASM_EXPORTS, which types them.
+    const checked = instance.exports;
+    if (!hasDeformExports(checked)) {
+      throw new Error(
+        `tfjs-deform: its wasm module (${sharedMemory ? 'shared' : 'plain'} memory) does not match ` +
+          `DEFORM_WASM_EXPORTS: ${exportMismatches(checked).join('; ')}`,
+      );
+    }
+    exports = checked;
     instances.set(memory, exports);
   }
   return exports;

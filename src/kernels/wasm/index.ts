@@ -1,11 +1,10 @@
 /** Every kernel of the package on the wasm backend. */
 import type {KernelConfig} from '@tensorflow/tfjs-core';
 
-import {deformConvKernelConfigs} from '../deform_conv_kernels';
 import {conv2DBackpropFilterConfig} from './Conv2DBackpropFilter';
 import {dcnv3Config} from './DCNv3';
 import {dcnv3BackpropInputConfig} from './DCNv3BackpropInput';
-import {wasmSampling} from './deform_conv_sampling_wasm';
+import {deformConv2DConfigs} from './DeformConv2D';
 import {deformPSRoIPoolConfig} from './DeformPSRoIPool';
 import {deformPSRoIPoolBackpropConfig} from './DeformPSRoIPoolBackprop';
 import {deformRoIPoolConfig} from './DeformRoIPool';
@@ -19,7 +18,7 @@ import {modulatedDeformRoIPoolConfig} from './ModulatedDeformRoIPool';
 export {ready} from './deform_wasm_module';
 
 export const wasmKernelConfigs: KernelConfig[] = [
-  ...deformConvKernelConfigs('wasm', wasmSampling),
+  ...deformConv2DConfigs,
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,

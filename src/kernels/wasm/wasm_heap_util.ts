@@ -2,75 +2,55 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import type {WindowGeometry} from '../../shape/window';
-import {DeformWasmExports, wasmHeap} from './deform_wasm_module';
+import {DeformWasmExports, heapMemory, wasmHeap} from './deform_wasm_module';
+import type {ParamBlock} from './wasm_params';
 
 /** Byte address of a tensor's data; 0 (never a tensor) stands for "absent". */
 export function address(backend: BackendWasm, t: TensorInfo | null): number {
   return t == null ? 0 : backend.getMemoryOffset(t.dataId);
 }
 
-/** Sets the module's geometry (its globals) to a window op's. */
-export function setWindowGeometry(
-  module: DeformWasmExports,
-  geometry: WindowGeometry,
-  groups: number,
-  offsetGroups: number,
-): void {
-  module.setGeometry(
-    geometry.inHeight,
-    geometry.inWidth,
-    geometry.inChannels,
-    geometry.outHeight,
-    geometry.outWidth,
-    geometry.filterHeight,
-    geometry.filterWidth,
-    geometry.strideHeight,
-    geometry.strideWidth,
-    geometry.dilationHeight,
-    geometry.dilationWidth,
-    geometry.padTop,
-    geometry.padLeft,
-    groups,
-    offsetGroups,
-  );
+/** Addresses of the memory one kernel call hands to the module's passes. */
+export interface PassMemory {
+  /** The parameter block. */
+  params: number;
+  /** A zero pixel (`zeroChannels` floats), for sampler corners outside the input. */
+  zeros: number;
+  /** `scratchBytes` of scratch, 16-byte aligned (SIMD). */
+  scratch: number;
+}
+
+/** Bytes of `count` f32 / i32 words rounded up to 16, so what follows stays SIMD-aligned. */
+function alignedWords(count: number): number {
+  return Math.ceil(count / 4) * 16;
 }
 
 /**
- * For a window op whose channel groups are also its sampling groups (DCNv3,
- * involution): a run of the module is then one group's channels.
+ * Runs `pass` with the parameter block `block` written into the heap, a zero
+ * pixel of `zeroChannels` floats and `scratchBytes` of scratch after it: one
+ * block from the backend's allocator, freed afterwards. Callers get the
+ * module (which throws before `ready()`) and allocate their outputs first:
+ * allocation may grow the heap, and addresses stay valid while views would
+ * not.
  */
-export function setGroupedGeometry(
-  module: DeformWasmExports,
-  geometry: WindowGeometry,
-  groups: number,
-): void {
-  setWindowGeometry(module, geometry, groups, groups);
-}
-
-/**
- * Runs `pass` with a zero pixel (`channels` floats, for sampler corners
- * outside the input) and `scratchBytes` of scratch after it, from the
- * backend's allocator, freed afterwards. Callers get the module (which throws
- * before `ready()`) and allocate their outputs first: allocation may grow the
- * heap, and addresses stay valid while views would not.
- */
-export function withZeroPixel(
+export function withPassMemory(
   backend: BackendWasm,
   module: DeformWasmExports,
-  channels: number,
-  pass: (zeros: number, scratch: number) => void,
-  scratchBytes = 0,
+  block: ParamBlock,
+  pass: (memory: PassMemory) => void,
+  {zeroChannels = 0, scratchBytes = 0}: {zeroChannels?: number; scratchBytes?: number} = {},
 ): void {
   const heap = wasmHeap(backend);
-  // The scratch starts 16-byte aligned, for SIMD loads.
-  const zeroBytes = Math.ceil(channels / 4) * 16;
+  const paramBytes = alignedWords(block.words.length);
+  const zeroBytes = alignedWords(zeroChannels);
   // `>>> 0`: above 2 GiB _malloc's result reads as negative.
-  const zeros = heap._malloc(zeroBytes + scratchBytes) >>> 0;
+  const params = heap._malloc(paramBytes + zeroBytes + scratchBytes) >>> 0;
   try {
+    new Int32Array(heapMemory(backend).buffer, params, block.words.length).set(block.words);
+    const zeros = params + paramBytes;
     module.fillZero(zeros, zeroBytes);
-    pass(zeros, zeros + zeroBytes);
+    pass({params, zeros, scratch: zeros + zeroBytes});
   } finally {
-    heap._free(zeros);
+    heap._free(params);
   }
 }

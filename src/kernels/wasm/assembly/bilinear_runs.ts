@@ -1,51 +1,52 @@
 /**
  * Bilinear interpolation of a located sample over a run of contiguous NHWC
- * channels, four lanes at a time (f32x4): the part every sampler shares. A
- * sampler's locate (sampler_z.ts, sampler_clamped.ts) sets the four corners
- * with `setCorners`; the run functions then read or scatter through them.
+ * channels, four lanes at a time (f32x4): the part every sampler shares.
+ *
+ * A located sample (computed by a sampler, sampler_z.ts or
+ * sampler_clamped.ts) is passed by value, so nothing is kept between calls:
+ * - its corners 00, 01, 10, 11 as byte offsets relative to the image they lie
+ *   in, `OUTSIDE` (-1) for a corner outside the input. Relative, so one
+ *   located sample reads `x` (gathers) and writes `dx` (scatters): the runs
+ *   take the image's address. A corner outside reads the caller's zero pixel
+ *   and receives no scatter;
+ * - the fractional parts `ly, lx` of its position;
+ * - for gathers, the weights `(Y0, Y1, X0, X1)` of the position derivatives
+ *   `dZ/dy = X0 (a10 - a00) + X1 (a11 - a01)` and
+ *   `dZ/dx = Y0 (a01 - a00) + Y1 (a11 - a10)`: `(1 - ly, ly, 1 - lx, lx)`
+ *   for samplers Z and P (forward differences toward `floor + 1`, mmcv's
+ *   rule), mmcv's own for A.
+ *
+ * The runs (`...At`) take these as scalars, which stay in the caller's
+ * locals when it locates inline (the DCN walk, deform_conv.ts). The
+ * samplers' locate functions return them packed in v128 values instead
+ * (`corners`, i32 lanes in corner order; `weights`, f32 lanes
+ * `(1 - ly, ly, 1 - lx, lx)`; `derivative`, f32 lanes `(Y0, Y1, X0, X1)`),
+ * one value per function, which the packed runs unpack.
  */
 import {addScaledRun, fullLength, horizontalSum, lanes, loadLanes, runBytes, storeLanes} from './lanes';
 
-/** Byte address of channel 0 of each corner of the located sample. */
-let at00: usize = 0;
-let at01: usize = 0;
-let at10: usize = 0;
-let at11: usize = 0;
-/** A corner at this address (sampler Z's zero pixel) receives no scatter. */
-let skipped: usize = 0;
-/** Fractional parts of the located position. */
-let ly: f32 = 0;
-let lx: f32 = 0;
-/**
- * Weights of the position derivatives `dZ/dy = X0 (a10 - a00) + X1 (a11 - a01)`
- * and `dZ/dx = Y0 (a01 - a00) + Y1 (a11 - a10)`: normally `1 - lx, lx` and
- * `1 - ly, ly`; sampler A sets mmcv's own.
- */
-let derivativeY0: f32 = 0;
-let derivativeY1: f32 = 0;
-let derivativeX0: f32 = 0;
-let derivativeX1: f32 = 0;
+/** A corner outside the input. */
+export const OUTSIDE: i32 = -1;
 
-/** Sets the located sample: its corners, the corner scatter skips, and its fractions. */
-export function setCorners(
-    c00: usize, c01: usize, c10: usize, c11: usize, skip: usize, fy: f32,
-    fx: f32): void {
-  at00 = c00;
-  at01 = c01;
-  at10 = c10;
-  at11 = c11;
-  skipped = skip;
-  ly = fy;
-  lx = fx;
-  setDerivativeWeights(1 - fy, fy, 1 - fx, fx);
+/** `corners` from the four corners' byte offsets. */
+@inline export function cornersOf(c00: i32, c01: i32, c10: i32, c11: i32): v128 {
+  return i32x4.replace_lane(
+      i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(c00), 1, c01), 2, c10), 3, c11);
 }
 
-/** Overrides the weights of the position derivatives (after `setCorners`). */
-export function setDerivativeWeights(y0: f32, y1: f32, x0: f32, x1: f32): void {
-  derivativeY0 = y0;
-  derivativeY1 = y1;
-  derivativeX0 = x0;
-  derivativeX1 = x1;
+/** `weights` of the fractional parts `ly, lx`. */
+@inline export function weightsOf(ly: f32, lx: f32): v128 {
+  return f32x4.replace_lane(
+      f32x4.replace_lane(
+          f32x4.replace_lane(f32x4.splat(1 - ly), 1, ly), 2, 1 - lx),
+      3, lx);
+}
+
+/** Byte addresses of the corners in the image at `image` (i32 lanes); `zeros` for those outside. */
+@inline function cornerAddresses(image: usize, zeros: usize, corners: v128): v128 {
+  return v128.bitselect(
+      i32x4.splat(<i32>zeros), i32x4.add(i32x4.splat(<i32>image), corners),
+      i32x4.lt_s(corners, i32x4.splat(0)));
 }
 
 @inline function lerp(a: v128, b: v128, t: v128, oneMinusT: v128): v128 {
@@ -59,14 +60,13 @@ export function setDerivativeWeights(y0: f32, y1: f32, x0: f32, x1: f32): void {
 
 // Inlined, so `accumulate` is a constant in each copy and its test folds away.
 @inline function sampleLanes<T>(
-    from: i32, to: i32, c: i32, scale: f32, dst: usize, accumulate: bool): void {
+    from: i32, to: i32, c: i32, p00: usize, p01: usize, p10: usize, p11: usize,
+    ly: f32, lx: f32, scale: f32, dst: usize, accumulate: bool): void {
   const vy = f32x4.splat(ly);
   const vx = f32x4.splat(lx);
   const uy = f32x4.splat(1 - ly);
   const ux = f32x4.splat(1 - lx);
   const s = f32x4.splat(scale);
-  // Locals, not globals, in the loop: engines keep them in registers.
-  const p00 = at00, p01 = at01, p10 = at10, p11 = at11;
   for (let i = from; i < to; i += lanes<T>()) {
     const b = channelBytes(c, i);
     const z = lerp(
@@ -78,55 +78,97 @@ export function setDerivativeWeights(y0: f32, y1: f32, x0: f32, x1: f32): void {
   }
 }
 
-/** `dst[i] = scale * Z(channel c + i)` for `i < length`. */
-export function sampleRun(c: i32, length: i32, scale: f32, dst: usize): void {
-  sampleLanes<v128>(0, fullLength(length), c, scale, dst, false);
-  sampleLanes<f32>(fullLength(length), length, c, scale, dst, false);
+/**
+ * `dst[i] = scale * Z(channel c + i)` for `i < length`, from the corners'
+ * byte addresses and the fractions `ly, lx` as scalars (what a caller that
+ * locates inline passes: nothing to pack or unpack).
+ */
+@inline export function sampleRunAt(
+    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32,
+    length: i32, scale: f32, dst: usize): void {
+  sampleLanes<v128>(0, fullLength(length), c, p00, p01, p10, p11, ly, lx, scale, dst, false);
+  sampleLanes<f32>(fullLength(length), length, c, p00, p01, p10, p11, ly, lx, scale, dst, false);
 }
 
-/** `dst[i] += scale * Z(channel c + i)` for `i < length`. */
-export function accumulateRun(c: i32, length: i32, scale: f32, dst: usize): void {
-  sampleLanes<v128>(0, fullLength(length), c, scale, dst, true);
-  sampleLanes<f32>(fullLength(length), length, c, scale, dst, true);
+/** `sampleRunAt` of a packed located sample in the image at `image`. */
+export function sampleRun(
+    image: usize, zeros: usize, corners: v128, weights: v128, c: i32,
+    length: i32, scale: f32, dst: usize): void {
+  const addresses = cornerAddresses(image, zeros, corners);
+  sampleRunAt(
+      <usize>i32x4.extract_lane(addresses, 0), <usize>i32x4.extract_lane(addresses, 1),
+      <usize>i32x4.extract_lane(addresses, 2), <usize>i32x4.extract_lane(addresses, 3),
+      f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3), c, length, scale, dst);
 }
 
-/** Adds `weight * src[i]` into channel `c + i` of one corner, if inside the input. */
-function scatterCorner(
-    at: usize, weight: f32, c: i32, length: i32, src: usize): void {
+/** `dst[i] += scale * Z(channel c + i)` for `i < length`, from the corners' byte addresses. */
+@inline export function accumulateRunAt(
+    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32,
+    length: i32, scale: f32, dst: usize): void {
+  sampleLanes<v128>(0, fullLength(length), c, p00, p01, p10, p11, ly, lx, scale, dst, true);
+  sampleLanes<f32>(fullLength(length), length, c, p00, p01, p10, p11, ly, lx, scale, dst, true);
+}
+
+/** `accumulateRunAt` of a packed located sample in the image at `image`. */
+export function accumulateRun(
+    image: usize, zeros: usize, corners: v128, weights: v128, c: i32,
+    length: i32, scale: f32, dst: usize): void {
+  const addresses = cornerAddresses(image, zeros, corners);
+  accumulateRunAt(
+      <usize>i32x4.extract_lane(addresses, 0), <usize>i32x4.extract_lane(addresses, 1),
+      <usize>i32x4.extract_lane(addresses, 2), <usize>i32x4.extract_lane(addresses, 3),
+      f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3), c, length, scale, dst);
+}
+
+/** Adds `weight * src[i]` into channel `c + i` of the corner at `at`, unless it is `skipped` (the zero pixel). */
+@inline function scatterCorner(
+    at: usize, skipped: usize, weight: f32, c: i32, length: i32, src: usize): void {
   if (at != skipped) {
     addScaledRun(at + channelBytes(c, 0), src, weight, length);
   }
 }
 
 /**
- * Transpose of `sampleRun`: adds `scale * src[i]` times each corner's weight
- * into channel `c + i` of the corners inside the input.
+ * Transpose of `sampleRunAt`: adds `scale * src[i]` times each corner's
+ * weight into channel `c + i` of the corners at `p00 ... p11`, except those
+ * at `zeros` (outside the input).
  */
-export function scatterRun(c: i32, length: i32, scale: f32, src: usize): void {
-  scatterCorner(at00, (1 - ly) * (1 - lx) * scale, c, length, src);
-  scatterCorner(at01, (1 - ly) * lx * scale, c, length, src);
-  scatterCorner(at10, ly * (1 - lx) * scale, c, length, src);
-  scatterCorner(at11, ly * lx * scale, c, length, src);
+@inline export function scatterRunAt(
+    zeros: usize, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32,
+    length: i32, scale: f32, src: usize): void {
+  scatterCorner(p00, zeros, (1 - ly) * (1 - lx) * scale, c, length, src);
+  scatterCorner(p01, zeros, (1 - ly) * lx * scale, c, length, src);
+  scatterCorner(p10, zeros, ly * (1 - lx) * scale, c, length, src);
+  scatterCorner(p11, zeros, ly * lx * scale, c, length, src);
 }
 
-/** Results of `gatherRun`. */
-export let sumValue: f32 = 0;
-export let sumGradY: f32 = 0;
-export let sumGradX: f32 = 0;
+/** `scatterRunAt` of a packed located sample in the image at `image` (corners outside receive nothing). */
+export function scatterRun(
+    image: usize, corners: v128, weights: v128, c: i32, length: i32,
+    scale: f32, src: usize): void {
+  // 0 is never a corner's address: it stands for the corners outside.
+  const addresses = cornerAddresses(image, 0, corners);
+  scatterRunAt(
+      0, <usize>i32x4.extract_lane(addresses, 0), <usize>i32x4.extract_lane(addresses, 1),
+      <usize>i32x4.extract_lane(addresses, 2), <usize>i32x4.extract_lane(addresses, 3),
+      f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3), c, length, scale, src);
+}
 
-function gatherLanes<T>(from: i32, to: i32, c: i32, src: usize): void {
+/** f32 lanes `(Σ value, Σ gradY, Σ gradX, 0)` of one stretch of a run. */
+@inline function gatherLanes<T>(
+    from: i32, to: i32, c: i32, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
+    lx: f32, y0: f32, y1: f32, x0: f32, x1: f32, src: usize): v128 {
   const vy = f32x4.splat(ly);
   const vx = f32x4.splat(lx);
   const uy = f32x4.splat(1 - ly);
   const ux = f32x4.splat(1 - lx);
-  const wy1 = f32x4.splat(derivativeY1);
-  const wx1 = f32x4.splat(derivativeX1);
-  const wy0 = f32x4.splat(derivativeY0);
-  const wx0 = f32x4.splat(derivativeX0);
+  const wy1 = f32x4.splat(y1);
+  const wx1 = f32x4.splat(x1);
+  const wy0 = f32x4.splat(y0);
+  const wx0 = f32x4.splat(x0);
   let value = f32x4.splat(0);
   let gradY = f32x4.splat(0);
   let gradX = f32x4.splat(0);
-  const p00 = at00, p01 = at01, p10 = at10, p11 = at11;
   for (let i = from; i < to; i += lanes<T>()) {
     const b = channelBytes(c, i);
     const g = loadLanes<T>(src + runBytes(i));
@@ -141,24 +183,46 @@ function gatherLanes<T>(from: i32, to: i32, c: i32, src: usize): void {
     gradY = f32x4.add(gradY, f32x4.mul(g, dzdy));
     gradX = f32x4.add(gradX, f32x4.mul(g, dzdx));
   }
-  sumValue += horizontalSum(value);
-  sumGradY += horizontalSum(gradY);
-  sumGradX += horizontalSum(gradX);
+  return f32x4.replace_lane(
+      f32x4.replace_lane(
+          f32x4.replace_lane(f32x4.splat(0), 0, horizontalSum(value)), 1,
+          horizontalSum(gradY)),
+      2, horizontalSum(gradX));
 }
 
 /**
- * `Σ src[i] Z`, `Σ src[i] dZ/dy` and `Σ src[i] dZ/dx` over channels `c + i`
- * into `sumValue`, `sumGradY`, `sumGradX` (derivatives with the derivative
- * weights: for samplers Z and P forward differences toward `floor + 1`,
- * mmcv's rule).
+ * `Σ src[i] Z`, `Σ src[i] dZ/dy` and `Σ src[i] dZ/dx` over channels `c + i`,
+ * from the corners' byte addresses, the fractions and the derivative weights
+ * `(y0, y1, x0, x1)`, as f32 lanes `(value, gradY, gradX, 0)` (`GATHER_VALUE`,
+ * `GATHER_Y`, `GATHER_X`).
  */
-export function gatherRun(c: i32, length: i32, src: usize): void {
-  sumValue = 0;
-  sumGradY = 0;
-  sumGradX = 0;
-  gatherLanes<v128>(0, fullLength(length), c, src);
-  gatherLanes<f32>(fullLength(length), length, c, src);
+@inline export function gatherRunAt(
+    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, y0: f32, y1: f32,
+    x0: f32, x1: f32, c: i32, length: i32, src: usize): v128 {
+  return f32x4.add(
+      f32x4.add(
+          f32x4.splat(0),
+          gatherLanes<v128>(0, fullLength(length), c, p00, p01, p10, p11, ly, lx, y0, y1, x0, x1, src)),
+      gatherLanes<f32>(fullLength(length), length, c, p00, p01, p10, p11, ly, lx, y0, y1, x0, x1, src));
 }
+
+/** `gatherRunAt` of a packed located sample in the image at `image`. */
+export function gatherRun(
+    image: usize, zeros: usize, corners: v128, weights: v128,
+    derivative: v128, c: i32, length: i32, src: usize): v128 {
+  const addresses = cornerAddresses(image, zeros, corners);
+  return gatherRunAt(
+      <usize>i32x4.extract_lane(addresses, 0), <usize>i32x4.extract_lane(addresses, 1),
+      <usize>i32x4.extract_lane(addresses, 2), <usize>i32x4.extract_lane(addresses, 3),
+      f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3),
+      f32x4.extract_lane(derivative, 0), f32x4.extract_lane(derivative, 1),
+      f32x4.extract_lane(derivative, 2), f32x4.extract_lane(derivative, 3), c, length, src);
+}
+
+/** Lanes of `gatherRun`'s sums. */
+export const GATHER_VALUE: u8 = 0;
+export const GATHER_Y: u8 = 1;
+export const GATHER_X: u8 = 2;
 
 /**
  * Located samples, four per block of `QUAD_BYTES` (`sampler_z.locateQuad`):

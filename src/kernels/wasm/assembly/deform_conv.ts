@@ -1,18 +1,19 @@
 /**
  * The sampling passes of DCNv1/v2 (deform_conv_sampling.ts) on the tfjs wasm
- * heap, as src/kernels/reference/deform_sampling.ts computes them. Every
- * argument named like a tensor is the byte address of its data (`mask` 0 when
- * absent); `zeros` is a zero-filled pixel (`channels` floats) standing in
- * for corners outside the input. Call `setGeometry` first.
+ * heap, as src/kernels/reference/deform_sampling.ts computes them. `params`
+ * is a `Window` block (params.ts); every argument named like a tensor is the
+ * byte address of its data (`mask` 0 when absent); `zeros` is a zero-filled
+ * pixel (`channels` floats) standing in for corners outside the input.
  *
  * A pass handles output positions `[rowStart, rowStart + rowCount)`; a
  * sample is one (row, offset group, tap), at index
- * `(p * offsetGroups + g) * kernelSize + tap` of `mask` (and twice that of
- * `offset`, Δy then Δx).
+ * `(p * offsetGroups + g) * taps + tap` of `mask` (and twice that of
+ * `offset`, Δy then Δx). The three passes share one walk (`walkTaps`), each
+ * a class whose inlined `tap` handles one sample.
  */
-import {beginRow, channelsPerOffsetGroup, columnAddress, filterHeight, filterWidth, kernelSize, offsetGroups, rowImage, runLength, tapX, tapY} from './geometry';
 import {element} from './lanes';
-import {gatherRun, locate, sampleRun, scatterRun, sumGradX, sumGradY, sumValue} from './sampler_z';
+import {positionImage, positionLeft, positionTop, runLength, Window} from './params';
+import {cornerBase, gatherRunAt, GATHER_VALUE, GATHER_X, GATHER_Y, insideZ, sampleRunAt, scatterRunAt} from './sampler_z';
 
 /** Zero-fills `bytes` bytes at `at`. */
 export function fillZero(at: usize, bytes: usize): void {
@@ -23,109 +24,191 @@ export function fillZero(at: usize, bytes: usize): void {
   return mask == 0 ? 1 : load<f32>(element(mask, sample));
 }
 
-/** Locates tap `(i, j)` of the current row for `sample`. */
-@inline function locateTap(
-    offset: usize, sample: i32, i: i32, j: i32, zeros: usize): bool {
-  const at = element(offset, 2 * sample);
-  return locate(
-      tapY(i, load<f32>(at)), tapX(j, load<f32>(at, 4)), rowImage, zeros);
+/** Byte address in the columns `[G, rowCount, taps * C/G]` of channel `c` of tap `tap` at chunk row `row`. */
+@inline function columnAddress(
+    cols: usize, perGroup: i32, taps: i32, rowCount: i32, row: i32, tap: i32, c: i32): usize {
+  const q = c / perGroup;
+  const index = (<usize>(q * rowCount + row) * <usize>taps + <usize>tap) * <usize>perGroup +
+      <usize>(c - q * perGroup);
+  return cols + (index << 2);
 }
 
-/** Deformable im2col: every entry of the columns `[G, rowCount, K * C/G]`. */
-export function im2col(
-    x: usize, offset: usize, mask: usize, cols: usize, zeros: usize,
-    rowStart: i32, rowCount: i32): void {
+/**
+ * The walk the three passes share: every sample of the rows, located once
+ * in the walked tensor (`x`, or `dx` for col2im: sampler Z's corners are
+ * computed relative to the row's image, then placed in that tensor's image),
+ * handed to `P`'s inlined `tap` (P is one of the pass classes below;
+ * AssemblyScript has no closures, so the pass is a type argument and each
+ * pass gets its own inlined copy of the walk). `tap` gets the zero pixel,
+ * whether the sample is inside the window, its corners' addresses (the zero
+ * pixel for those outside the input) and fractions, the mask, the sample's
+ * index, its chunk row, the chunk's rows and its tap, the channels
+ * `[from, to)` of its offset group, the run length, the channels per group
+ * and the taps, the pass's own tensors `a`, `b`, `c`, and the index of the
+ * chunk's first sample. (Measured: locating here, as scalars, is as fast as
+ * the former per-pass loops; passing the sample packed in v128 values, or
+ * as relative offsets resolved in `tap`, was 10-25% slower on im2col.)
+ */
+@inline function walkTaps<P>(
+    w: Window, tensor: usize, offset: usize, mask: usize, zeros: usize, a: usize, b: usize,
+    c: usize, rowStart: i32, rowCount: i32): void {
+  const offsetGroups = w.offsetGroups;
+  const kh = w.filterHeight;
+  const kw = w.filterWidth;
+  const taps = kh * kw;
+  const dilationHeight = w.dilationHeight;
+  const dilationWidth = w.dilationWidth;
+  const perGroup = w.channelsPerGroup;
+  const perOffsetGroup = w.channelsPerOffsetGroup;
+  const run = runLength(w);
+  const height = w.height;
+  const width = w.width;
+  const channels = w.channels;
+  const pixelBytes = w.pixelBytes;
+  const rowBytes = w.rowBytes;
   for (let row = 0; row < rowCount; row++) {
     const p = rowStart + row;
-    beginRow(x, p);
+    const image = positionImage(w, tensor, p);
+    const originRow = positionTop(w, p);
+    const originColumn = positionLeft(w, p);
     for (let g = 0; g < offsetGroups; g++) {
-      const firstChannel = g * channelsPerOffsetGroup;
-      for (let i = 0, tap = 0; i < filterHeight; i++) {
-        for (let j = 0; j < filterWidth; j++, tap++) {
-          const sample = (p * offsetGroups + g) * kernelSize + tap;
-          // Outside the window the corners are the zero pixel, and a zero
-          // scale keeps a non-finite mask from turning 0 into NaN.
-          const inside = locateTap(offset, sample, i, j, zeros);
-          const scale = inside ? maskAt(mask, sample) : 0;
-          for (let c = firstChannel; c < firstChannel + channelsPerOffsetGroup;
-               c += runLength) {
-            sampleRun(
-                c, runLength, scale, columnAddress(cols, rowCount, row, tap, c));
+      const firstChannel = g * perOffsetGroup;
+      for (let i = 0, tap = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, tap++) {
+          const sample = (p * offsetGroups + g) * taps + tap;
+          const at = element(offset, 2 * sample);
+          // In f64, as the reference computes positions.
+          const y = <f64>(originRow + i * dilationHeight) + <f64>load<f32>(at);
+          const x = <f64>(originColumn + j * dilationWidth) + <f64>load<f32>(at, 4);
+          // Sampler Z: outside the window, or not finite, every corner is
+          // the zero pixel and the fractions are 0.
+          const inside = insideZ(height, width, y, x);
+          let p00 = zeros;
+          let p01 = zeros;
+          let p10 = zeros;
+          let p11 = zeros;
+          let ly: f32 = 0;
+          let lx: f32 = 0;
+          if (inside) {
+            const fy = Math.floor(y);
+            const fx = Math.floor(x);
+            const y0 = <i32>fy;
+            const x0 = <i32>fx;
+            const top = y0 >= 0;
+            const bottom = y0 + 1 < height;
+            const leftIn = x0 >= 0;
+            const rightIn = x0 + 1 < width;
+            // The corners relative to the image, then in the walked tensor.
+            const corner = image + <usize>cornerBase(width, channels, y0, x0);
+            const below = corner + <usize>rowBytes;
+            p00 = top && leftIn ? corner : zeros;
+            p01 = top && rightIn ? corner + <usize>pixelBytes : zeros;
+            p10 = bottom && leftIn ? below : zeros;
+            p11 = bottom && rightIn ? below + <usize>pixelBytes : zeros;
+            ly = <f32>(y - fy);
+            lx = <f32>(x - fx);
           }
+          changetype<P>(0).tap(
+              zeros, inside, p00, p01, p10, p11, ly, lx,
+              mask, sample, row,
+              rowCount, tap, firstChannel, firstChannel + perOffsetGroup, run, perGroup, taps,
+              a, b, c, rowStart * offsetGroups * taps);
         }
       }
     }
   }
+}
+
+/** Deformable im2col: `a` is the columns, every entry written. */
+@final @unmanaged class Im2col {
+  @inline tap(
+      zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
+      lx: f32, mask: usize, sample: i32,
+      row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
+      taps: i32, cols: usize, b: usize, c: usize, firstSample: i32): void {
+    // Outside the window the corners are the zero pixel, and a zero scale
+    // keeps a non-finite mask from turning 0 into NaN.
+    const scale = inside ? maskAt(mask, sample) : 0;
+    for (let ch = from; ch < to; ch += run) {
+      sampleRunAt(
+          p00, p01, p10, p11, ly, lx, ch, run, scale,
+          columnAddress(cols, perGroup, taps, rowCount, row, tap, ch));
+    }
+  }
+}
+
+/** Transpose of im2col (a scatter): adds the columns `a` into the walked `dx`. */
+@final @unmanaged class Col2im {
+  @inline tap(
+      zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
+      lx: f32, mask: usize, sample: i32,
+      row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
+      taps: i32, dCols: usize, b: usize, c: usize, firstSample: i32): void {
+    if (!inside) {
+      return;
+    }
+    const scale = maskAt(mask, sample);
+    for (let ch = from; ch < to; ch += run) {
+      scatterRunAt(
+          zeros, p00, p01, p10, p11, ly, lx, ch, run, scale,
+          columnAddress(dCols, perGroup, taps, rowCount, row, tap, ch));
+    }
+  }
+}
+
+/** Offset and mask gradients of the columns' gradient `a`: into `b` (dOffset) and `c` (dMask, 0 without a mask). */
+@final @unmanaged class CoordGrad {
+  @inline tap(
+      zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
+      lx: f32, mask: usize, sample: i32,
+      row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
+      taps: i32, dCols: usize, dOffset: usize, dMask: usize, firstSample: i32): void {
+    let sums = f32x4.splat(0);
+    if (inside) {
+      for (let ch = from; ch < to; ch += run) {
+        sums = f32x4.add(sums, gatherRunAt(
+            p00, p01, p10, p11, ly, lx, 1 - ly, ly, 1 - lx, lx, ch, run,
+            columnAddress(dCols, perGroup, taps, rowCount, row, tap, ch)));
+      }
+      const m = maskAt(mask, sample);
+      sums = f32x4.replace_lane(
+          f32x4.replace_lane(sums, GATHER_Y, f32x4.extract_lane(sums, GATHER_Y) * m), GATHER_X,
+          f32x4.extract_lane(sums, GATHER_X) * m);
+    }
+    const out = sample - firstSample;
+    store<f32>(element(dOffset, 2 * out), f32x4.extract_lane(sums, GATHER_Y));
+    store<f32>(element(dOffset, 2 * out + 1), f32x4.extract_lane(sums, GATHER_X));
+    if (dMask != 0) {
+      store<f32>(element(dMask, out), f32x4.extract_lane(sums, GATHER_VALUE));
+    }
+  }
+}
+
+/** Deformable im2col: every entry of the columns `[G, rowCount, taps * C/G]`. */
+export function im2col(
+    params: usize, x: usize, offset: usize, mask: usize, cols: usize, zeros: usize,
+    rowStart: i32, rowCount: i32): void {
+  walkTaps<Im2col>(
+      changetype<Window>(params), x, offset, mask, zeros, cols, 0, 0, rowStart, rowCount);
 }
 
 /** Transpose of `im2col` (a scatter): adds the columns `dCols` into `dx`. */
 export function col2im(
-    dCols: usize, offset: usize, mask: usize, dx: usize, zeros: usize,
+    params: usize, dCols: usize, offset: usize, mask: usize, dx: usize, zeros: usize,
     rowStart: i32, rowCount: i32): void {
-  for (let row = 0; row < rowCount; row++) {
-    const p = rowStart + row;
-    beginRow(dx, p);
-    for (let g = 0; g < offsetGroups; g++) {
-      const firstChannel = g * channelsPerOffsetGroup;
-      for (let i = 0, tap = 0; i < filterHeight; i++) {
-        for (let j = 0; j < filterWidth; j++, tap++) {
-          const sample = (p * offsetGroups + g) * kernelSize + tap;
-          if (!locateTap(offset, sample, i, j, zeros)) {
-            continue;
-          }
-          const scale = maskAt(mask, sample);
-          for (let c = firstChannel; c < firstChannel + channelsPerOffsetGroup;
-               c += runLength) {
-            scatterRun(
-                c, runLength, scale,
-                columnAddress(dCols, rowCount, row, tap, c));
-          }
-        }
-      }
-    }
-  }
+  walkTaps<Col2im>(
+      changetype<Window>(params), dx, offset, mask, zeros, dCols, 0, 0, rowStart, rowCount);
 }
 
 /**
  * Offset and mask gradients (gathers): every entry of `dOffset`
- * `[rowCount, 2 D K]` and, when `mask` is given, `dMask` `[rowCount, D K]`;
+ * `[rowCount, 2 D taps]` and, when `mask` is given, `dMask` `[rowCount, D taps]`;
  * samples outside the window get 0.
  */
 export function coordGrad(
-    dCols: usize, x: usize, offset: usize, mask: usize, dOffset: usize,
+    params: usize, dCols: usize, x: usize, offset: usize, mask: usize, dOffset: usize,
     dMask: usize, zeros: usize, rowStart: i32, rowCount: i32): void {
-  const firstSample = rowStart * offsetGroups * kernelSize;
-  for (let row = 0; row < rowCount; row++) {
-    const p = rowStart + row;
-    beginRow(x, p);
-    for (let g = 0; g < offsetGroups; g++) {
-      const firstChannel = g * channelsPerOffsetGroup;
-      for (let i = 0, tap = 0; i < filterHeight; i++) {
-        for (let j = 0; j < filterWidth; j++, tap++) {
-          const sample = (p * offsetGroups + g) * kernelSize + tap;
-          let value: f32 = 0;
-          let gradY: f32 = 0;
-          let gradX: f32 = 0;
-          if (locateTap(offset, sample, i, j, zeros)) {
-            for (let c = firstChannel;
-                 c < firstChannel + channelsPerOffsetGroup; c += runLength) {
-              gatherRun(
-                  c, runLength, columnAddress(dCols, rowCount, row, tap, c));
-              value += sumValue;
-              gradY += sumGradY;
-              gradX += sumGradX;
-            }
-            gradY *= maskAt(mask, sample);
-            gradX *= maskAt(mask, sample);
-          }
-          const out = sample - firstSample;
-          store<f32>(element(dOffset, 2 * out), gradY);
-          store<f32>(element(dOffset, 2 * out + 1), gradX);
-          if (dMask != 0) {
-            store<f32>(element(dMask, out), value);
-          }
-        }
-      }
-    }
-  }
+  walkTaps<CoordGrad>(
+      changetype<Window>(params), x, offset, mask, zeros, dCols, dOffset, dMask, rowStart,
+      rowCount);
 }

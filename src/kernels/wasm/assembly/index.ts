@@ -1,8 +1,14 @@
-/** Entry of tfjs-deform's wasm module (scripts/build_wasm.ts): every pass it exports. */
-export {setGeometry, setImage} from './geometry';
-export * from './deform_conv';
-export * from './dcnv3';
-export * from './involution';
-export * from './depthwise_conv';
-export * from './deform_roi_pool';
-export * from './deform_ps_roi_pool';
+/**
+ * Entry of tfjs-deform's wasm module (scripts/build_wasm.ts): every pass it
+ * exports, listed by name (DEFORM_WASM_EXPORTS in ../deform_wasm_module.ts
+ * is the JS side's list, checked against the built module by
+ * test/specs/wasm_exports.spec.ts). Each takes its parameter block
+ * (params.ts) and row range per call; none depends on an earlier call.
+ */
+export {paramWords} from './params';
+export {fillZero, im2col, col2im, coordGrad} from './deform_conv';
+export {dcnv3ScratchBytes, dcnv3Forward, dcnv3Backward} from './dcnv3';
+export {involutionForward, involutionBackpropKernel, involutionBackpropInput} from './involution';
+export {depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise_conv';
+export {deformRoiPoolForward, deformRoiPoolBackward} from './deform_roi_pool';
+export {deformPsRoiPoolForward, deformPsRoiPoolBackward} from './deform_ps_roi_pool';
