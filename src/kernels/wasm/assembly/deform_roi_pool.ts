@@ -1,7 +1,8 @@
 /**
  * mmcv's DeformRoIPool (and its modulated variant) on the tfjs wasm heap, as
  * src/kernels/reference/deform_roi_pool.ts computes it: per bin, the average
- * of `gh x gw` samples of sampler A over all channels (SIMD runs). Arguments
+ * of `gh x gw` samples of sampler A over all channels (SIMD runs), of which
+ * only those that can be inside the map are visited. Arguments
  * named like tensors are byte addresses (`mask` 0 when absent); `params` is
  * a `RoiPool` block (params.ts). A pass handles RoIs `[rowStart, rowStart +
  * rowCount)`. A RoI whose batch index is outside `[0, N)` (the op rejects
@@ -12,9 +13,31 @@ import {element, scaleRun} from './lanes';
 import {RoiPool} from './params';
 import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
 
-/** Position of sample `i` of a bin of `size` starting at `start`, with `grid` samples. */
-@inline function samplePosition(start: f64, size: f64, i: i32, grid: i32): f64 {
-  return start + (<f64>i + 0.5) * size / <f64>grid;
+/** Position of sample `first + k` of a bin of `size` starting at `start`, with `grid` samples. */
+@inline function samplePosition(start: f64, size: f64, first: f64, k: i32, grid: f64): f64 {
+  return start + (first + <f64>k + 0.5) * size / grid;
+}
+
+/**
+ * The first of one axis's grid points that can fall inside sampler A's
+ * window `[-1, size]` (closed form, widened by one; docs/semantics.md §4.2,
+ * as `windowedSamples` in src/shape/roi_pool.ts), and with
+ * {@link windowCount} how many from there: the work is bounded by the map,
+ * not by the RoI. NaN fails every comparison: no samples.
+ */
+@inline function windowFirst(origin: f64, extent: f64, grid: f64, size: f64): f64 {
+  const step = extent / grid;
+  if (step == 0) return 0;
+  return Math.max(0, Math.ceil(Math.min((-1 - origin) / step, (size - origin) / step) - 0.5) - 1);
+}
+
+@inline function windowCount(origin: f64, extent: f64, grid: f64, size: f64, first: f64): i32 {
+  if (!(grid > 0) || !isFinite(origin) || !isFinite(extent)) return 0;
+  const step = extent / grid;
+  if (step == 0) return origin >= -1 && origin <= size ? <i32>grid : 0;
+  const last = Math.min(grid - 1, Math.floor(Math.max((-1 - origin) / step, (size - origin) / step) - 0.5) + 1);
+  const most = Math.ceil((size + 1) / Math.abs(step)) + 3;
+  return <i32>Math.max(0, Math.min(last - first + 1, most));
 }
 
 /**
@@ -43,18 +66,21 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
     const gw = pool.samplingRatio > 0 ? <f64>pool.samplingRatio : Math.ceil(roiWidth / <f64>pooledWidth);
     // The positive tests reject NaN too.
     const pools = inBatch && gh > 0 && gw > 0;
-    const gridHeight = pools ? <i32>gh : 0;
-    const gridWidth = pools ? <i32>gw : 0;
     for (let ph = 0; ph < pooledHeight; ph++) {
       for (let pw = 0; pw < pooledWidth; pw++) {
         const bin = (r * pooledHeight + ph) * pooledWidth + pw;
         // Each bin's offset is relative to its RoI's size.
         const shiftX = gamma * roiWidth * <f64>load<f32>(element(offset, 2 * bin));
         const shiftY = gamma * roiHeight * <f64>load<f32>(element(offset, 2 * bin + 1));
+        const top = startY + shiftY + <f64>ph * binHeight;
+        const left = startX + shiftX + <f64>pw * binWidth;
+        const firstY = windowFirst(top, binHeight, gh, <f64>pool.height);
+        const firstX = windowFirst(left, binWidth, gw, <f64>pool.width);
+        const rowsY = pools ? windowCount(top, binHeight, gh, <f64>pool.height, firstY) : 0;
+        const rowsX = pools ? windowCount(left, binWidth, gw, <f64>pool.width, firstX) : 0;
         changetype<P>(0).bin(
-            pool, pools, x, image, bin, startY + shiftY + <f64>ph * binHeight,
-            startX + shiftX + <f64>pw * binWidth, binHeight, binWidth, gridHeight, gridWidth,
-            gamma * roiHeight, gamma * roiWidth, mask, a, b, c);
+            pool, pools, x, image, bin, top, left, binHeight, binWidth, gh, gw, firstY, rowsY,
+            firstX, rowsX, gamma * roiHeight, gamma * roiWidth, mask, a, b, c);
       }
     }
   }
@@ -63,19 +89,20 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
 @final @unmanaged class Forward {
   @inline bin(
       pool: RoiPool, pools: bool, x: usize, image: usize, bin: i32, top: f64, left: f64,
-      binHeight: f64, binWidth: f64, gridHeight: i32, gridWidth: i32, scaleY: f64,
-      scaleX: f64, mask: usize, y: usize, b: usize, c: usize): void {
+      binHeight: f64, binWidth: f64, gridHeight: f64, gridWidth: f64, firstY: f64, rowsY: i32,
+      firstX: f64, rowsX: i32, scaleY: f64, scaleX: f64, mask: usize, y: usize, b: usize,
+      c: usize): void {
     const height = pool.height;
     const width = pool.width;
     const channels = pool.channels;
     const out = element(y, bin * channels);
     memory.fill(out, 0, <usize>channels << 2);
     if (pools) {
-      const weight = <f32>(1 / (<f64>gridHeight * <f64>gridWidth));
-      for (let iy = 0; iy < gridHeight; iy++) {
-        const sy = samplePosition(top, binHeight, iy, gridHeight);
-        for (let ix = 0; ix < gridWidth; ix++) {
-          const sx = samplePosition(left, binWidth, ix, gridWidth);
+      const weight = <f32>(1 / (gridHeight * gridWidth));
+      for (let ky = 0; ky < rowsY; ky++) {
+        const sy = samplePosition(top, binHeight, firstY, ky, gridHeight);
+        for (let kx = 0; kx < rowsX; kx++) {
+          const sx = samplePosition(left, binWidth, firstX, kx, gridWidth);
           if (insideA(height, width, sy, sx)) {
             accumulateRun(
                 image, 0, cornersA(height, width, channels, sy, sx), weightsA(height, width, sy, sx),
@@ -93,8 +120,9 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
 @final @unmanaged class Backward {
   @inline bin(
       pool: RoiPool, pools: bool, x: usize, image: usize, bin: i32, top: f64, left: f64,
-      binHeight: f64, binWidth: f64, gridHeight: i32, gridWidth: i32, scaleY: f64,
-      scaleX: f64, mask: usize, dy: usize, dx: usize, dOffset: usize): void {
+      binHeight: f64, binWidth: f64, gridHeight: f64, gridWidth: f64, firstY: f64, rowsY: i32,
+      firstX: f64, rowsX: i32, scaleY: f64, scaleX: f64, mask: usize, dy: usize, dx: usize,
+      dOffset: usize): void {
     const height = pool.height;
     const width = pool.width;
     const channels = pool.channels;
@@ -103,15 +131,15 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
     if (pools) {
       const grad = element(dy, bin * channels);
       const dxImage = dx + (image - x);
-      const weight = 1 / (<f64>gridHeight * <f64>gridWidth);
+      const weight = 1 / (gridHeight * gridWidth);
       // Applied per sample, as the reference: a RoI with no sample in the
       // window gets 0 even when its size is not finite.
       const perSampleX = scaleX * weight;
       const perSampleY = scaleY * weight;
-      for (let iy = 0; iy < gridHeight; iy++) {
-        const sy = samplePosition(top, binHeight, iy, gridHeight);
-        for (let ix = 0; ix < gridWidth; ix++) {
-          const sx = samplePosition(left, binWidth, ix, gridWidth);
+      for (let ky = 0; ky < rowsY; ky++) {
+        const sy = samplePosition(top, binHeight, firstY, ky, gridHeight);
+        for (let kx = 0; kx < rowsX; kx++) {
+          const sx = samplePosition(left, binWidth, firstX, kx, gridWidth);
           if (!insideA(height, width, sy, sx)) continue;
           const corners = cornersA(height, width, channels, sy, sx);
           const weights = weightsA(height, width, sy, sx);
