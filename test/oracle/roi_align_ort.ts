@@ -202,7 +202,7 @@ function nearDiscontinuity(
 
 // ---------------------------------------------------------------- configs
 
-type RoiKind = 'normal' | 'outside' | 'tiny' | 'large';
+type RoiKind = 'normal' | 'outside' | 'tiny' | 'large' | 'huge';
 
 interface Config {
   N: number;
@@ -282,6 +282,9 @@ const THEMES: Record<string, (c: Config) => void> = {
   large: c => {
     c.kinds = Array(randInt(1, 3)).fill('large');
   },
+  huge: c => {
+    c.kinds = Array(randInt(1, 3)).fill('huge');
+  },
   mixed: c => {
     const all: RoiKind[] = ['normal', 'outside', 'tiny', 'large'];
     c.kinds = shuffle([...all, ...Array.from({length: randInt(0, 2)}, () => pick(all))]);
@@ -313,6 +316,9 @@ const CASES: string[][] = [
   ['mixed', 'n2', 'sr1', 'c6', 'p4x4'],
   ['tiny', 'n3', 'sr3', 'big'],
   ['mixed', 'n3', 's05', 'sr0', 'p1x4', 'small'],
+  ['huge', 'sr0'],
+  ['huge', 'sr0', 'n2', 'p2x3', 'small'],
+  ['huge', 'sr2', 's05'],
 ];
 
 function drawConfig(themes: string[]): Config {
@@ -339,7 +345,7 @@ function drawConfig(themes: string[]): Config {
  * the low end negative, the high end > size, or both.
  */
 function drawAxis(
-  kind: 'tiny' | 'large' | 'inside',
+  kind: 'tiny' | 'large' | 'huge' | 'inside',
   size: number,
   outside: boolean,
 ): [number, number] {
@@ -351,6 +357,9 @@ function drawAxis(
     }
     case 'large':
       return [randF(-0.6 * size, 0.3), randF(size - 0.3, 1.6 * size)];
+    case 'huge':
+      // Most of an adaptive grid outside the map: the kernels visit only its part inside.
+      return [randF(-12 * size, -4 * size), randF(5 * size, 13 * size)];
     default: {
       if (outside) {
         const which = pick(['lo', 'hi', 'both']);
@@ -388,7 +397,7 @@ function drawRoi(c: Config, kind: RoiKind, b: number): Roi {
       xs = drawAxis(tinyX ? 'tiny' : other, c.W, false);
       ys = drawAxis(tinyX ? other : 'tiny', c.H, false);
     } else {
-      const k = kind === 'large' ? 'large' : 'inside';
+      const k = kind === 'large' || kind === 'huge' ? kind : 'inside';
       xs = drawAxis(k, c.W, false);
       ys = drawAxis(k, c.H, false);
     }
