@@ -1,6 +1,6 @@
 /**
  * DCNv1's deformable position-sensitive RoI pooling: the worked examples of
- * semantics.md §5.5 (values and offset gradients), the position-sensitive
+ * docs/semantics.md §5.5 (values and offset gradients), the position-sensitive
  * channel mapping, finite differences at non-integer sample positions,
  * errors and leaks.
  */
@@ -19,7 +19,7 @@ const single = {outputDim: 1, groupSize: 1, outputSize: 1, samplesPerPart: 2};
 describeAllBackends(
   'deformPsRoiPool',
   () => {
-    it('reproduces semantics.md example 5.5 without and with trans, gradients included', async () => {
+    it('reproduces docs/semantics.md example 5.5 without and with trans, gradients included', async () => {
       await expectClose(deformPsRoiPool({x: plane(), rois: unitRoi(), ...single}), [1.25], {
         atol: 1e-6,
       });

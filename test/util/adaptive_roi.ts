@@ -50,7 +50,7 @@ export function adaptiveInputs(seed: number) {
 }
 
 /**
- * The least distance of any sample of deformRoiPool (semantics.md §4,
+ * The least distance of any sample of deformRoiPool (docs/semantics.md §4,
  * written out independently) from an integer coordinate, from the clamped
  * border zones, and of a grid's size from an integer, for the offsets moved
  * by up to `step` in each direction; also the grids, per RoI.

@@ -1,5 +1,5 @@
 /**
- * The RoI poolings' samplers (semantics.md §0.2, §0.3; as
+ * The RoI poolings' samplers (docs/semantics.md §0.2, §0.3; as
  * src/kernels/reference/bilinear_a.ts and bilinear_p.ts): the position is
  * clamped to the image, so all four corners are inside. A position is
  * located once (corners relative to the image, weights, derivative weights:

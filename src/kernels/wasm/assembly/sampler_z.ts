@@ -1,5 +1,5 @@
 /**
- * Sampler Z of semantics.md §0.1 (as src/kernels/reference/bilinear_z.ts):
+ * Sampler Z of docs/semantics.md §0.1 (as src/kernels/reference/bilinear_z.ts):
  * bilinear interpolation of the input zero-extended by one pixel, 0 outside
  * the open window `-1 < y < H, -1 < x < W`. A position is located once
  * (`insideZ`, then `cornersZ` and `weightsZ`: corners relative to the image,
