@@ -16,6 +16,8 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 
+import {sectionIds} from './wasm_sections';
+
 const root = resolve(__dirname, '..');
 const entry = 'src/kernels/wasm/assembly/index.ts';
 const output = resolve(root, 'src/kernels/wasm/generated/deform_wasm.ts');
@@ -48,23 +50,6 @@ const builds = {
 
 const GLOBAL_SECTION = 6;
 const DATA_SECTION = 11;
-
-/** Ids of the sections of a wasm binary. */
-function sectionIds(bytes: Uint8Array): number[] {
-  const ids: number[] = [];
-  let at = 8; // magic and version
-  while (at < bytes.length) {
-    ids.push(bytes[at++]);
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      size |= (byte & 0x7f) << shift;
-      if (byte < 0x80) break;
-    }
-    at += size;
-  }
-  return ids;
-}
 
 function compile(flags: string[], dir: string): Buffer {
   const file = join(dir, 'module.wasm');

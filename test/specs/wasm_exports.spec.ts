@@ -18,28 +18,16 @@ import {
 import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from '../../src/kernels/wasm/generated/deform_wasm';
 import {PARAM_KIND_IDS, PARAM_LAYOUTS, ParamKind} from '../../src/kernels/wasm/wasm_params';
 import {describeBackend} from '../util/backends';
+import {sectionIds} from '../../scripts/wasm_sections';
 
 const BUILDS = [
   {name: 'plain', sharedMemory: false, base64: PLAIN_WASM_BASE64},
   {name: 'shared', sharedMemory: true, base64: SHARED_WASM_BASE64},
 ];
 
-/** Ids of the sections of a wasm binary (as scripts/build_wasm.ts reads them). */
-function sectionIds(base64: string): number[] {
-  const bytes = Uint8Array.from(atob(base64), ch => ch.charCodeAt(0));
-  const ids: number[] = [];
-  let at = 8; // magic and version
-  while (at < bytes.length) {
-    ids.push(bytes[at++]);
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      size |= (byte & 0x7f) << shift;
-      if (byte < 0x80) break;
-    }
-    at += size;
-  }
-  return ids;
+/** Ids of the sections of a built module. */
+function sectionIdsOf(base64: string): number[] {
+  return sectionIds(Uint8Array.from(atob(base64), ch => ch.charCodeAt(0)));
 }
 
 /** A memory the build can import, or null where shared memory is unavailable (a page not cross-origin isolated). */
@@ -89,7 +77,7 @@ describeBackend('wasm', 'tfjs-deform wasm module exports', () => {
       });
 
       it('keeps no state: no global, no data segment', () => {
-        const sections = sectionIds(build.base64);
+        const sections = sectionIdsOf(build.base64);
         expect(sections).not.toContain(6); // global
         expect(sections).not.toContain(11); // data
       });
