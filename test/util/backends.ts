@@ -36,7 +36,44 @@ export function describeBackend(backend: string, name: string, specs: () => void
       }
       await ready(); // the wasm kernels need our wasm module compiled
     });
+    if (backend === 'webgpu') {
+      surfaceGpuErrors();
+    }
     specs();
+  });
+}
+
+/** The webgpu backend's device (the types of @webgpu/types are not a dependency here). */
+function gpuDevice(): EventTarget & {queue: {onSubmittedWorkDone(): Promise<void>}} {
+  return (tf.backend() as unknown as {device: ReturnType<typeof gpuDevice>}).device;
+}
+
+/** GPU errors the webgpu device reported, not yet blamed on a spec. */
+const gpuErrors: string[] = [];
+let listeningDevice: object | null = null;
+
+/**
+ * A webgpu program that fails validation does not throw: the device reports
+ * it asynchronously and drops the batched command buffer, so results stay
+ * zero or stale. Specs on webgpu submit every dispatch at once (errors then
+ * belong to the spec that caused them) and fail on any error the device
+ * reported while they ran.
+ */
+function surfaceGpuErrors(): void {
+  beforeAll(() => {
+    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 1);
+    const device = gpuDevice();
+    if (device !== listeningDevice) {
+      listeningDevice = device;
+      device.addEventListener('uncapturederror', event => {
+        gpuErrors.push(String((event as Event & {error: {message: string}}).error.message));
+      });
+    }
+  });
+  afterEach(async () => {
+    await gpuDevice().queue.onSubmittedWorkDone(); // the device's reports of the spec's work
+    const errors = gpuErrors.splice(0);
+    expect(errors).withContext('webgpu device errors').toEqual([]);
   });
 }
 
