@@ -134,7 +134,7 @@ export function checkAllocatable(opName: string, what: string, shape: number[]):
   checkArg(
     bytes <= limit,
     opName,
-    `${what} would be [${shape}], ${formatBytes(bytes)}, over the ${formatBytes(limit)} ` +
+    `${what} would be [${shape}], ${formatBytes(bytes)} (${bytes} bytes), over the ${formatBytes(limit)} ` +
       `the package allocates at most (tf.env() flag ${MAX_TENSOR_BYTES})`,
   );
 }

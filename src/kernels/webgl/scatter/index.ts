@@ -8,7 +8,7 @@
  * op's reference loop on the cpu (cpu_fallback.ts).
  */
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
-import {env, TensorInfo} from '@tensorflow/tfjs-core';
+import {env, TensorInfo, util} from '@tensorflow/tfjs-core';
 
 import {runBackendKernel} from '../../kernel_util';
 import {addAndDispose, runProgram} from '../program_util';
@@ -141,6 +141,17 @@ export function scatterInputGradient(
   scatter: InputGradientScatter,
   dx: TensorInfo | null = null,
 ): TensorInfo {
+  if (scatter.rowCount === 0) {
+    // Nothing scatters (no RoIs): the gradient so far, or zeros.
+    return (
+      dx ??
+      backend.makeTensorInfo(
+        scatter.shape,
+        'float32',
+        new Float32Array(util.sizeFromShape(scatter.shape)),
+      )
+    );
+  }
   const format = blendableFormat(backend);
   if (format == null) {
     return addOnCpu(backend, scatter.shape, scatter.onCpu, dx);
