@@ -57,8 +57,9 @@ export class DeformPSRoIPoolOffsetGradProgram implements GPGPUProgram {
             }
           }
         }
-        setOutput(${glslFloat(info.transStd)} *
-                  (alongX ? roiSize.y : roiSize.x) * sum);
+        // No accepted sample: 0, also for a non-finite RoI (not inf * 0).
+        setOutput(sum == 0.0 ? 0.0 :
+                  ${glslFloat(info.transStd)} * (alongX ? roiSize.y : roiSize.x) * sum);
       }
     `;
   }
