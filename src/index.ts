@@ -8,6 +8,8 @@ registerAll();
 
 export {COLUMN_BUFFER_BYTES} from './flags';
 export * as layers from './layers/index';
+export * as models from './models/index';
+export * as analysis from './analysis/index';
 export * from './kernel_names';
 export {dcnv3} from './ops/dcnv3';
 export type {DCNv3Args} from './ops/dcnv3';

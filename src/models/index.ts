@@ -1,0 +1,2 @@
+/** Whole networks of the seed papers as tfjs LayersModels (`tfdeform.models`). */
+export {};
