@@ -147,61 +147,90 @@ export class DCNv3 extends layers.Layer {
   override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tidy(() => {
       const u = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
-      const [n, h, w, channels] = u.shape;
-      const x = denseLastAxis(u, this.w('input_proj_kernel'), this.w('input_proj_bias'));
-      const half = Math.floor((this.dwKernelSize - 1) / 2);
-      const dw = add(
-        depthwiseConv2d(u, this.w('dw_kernel') as Tensor4D, 1, [
-          [0, 0],
-          [half, half],
-          [half, half],
-          [0, 0],
-        ]),
-        this.w('dw_bias'),
+      const branch = this.branch(u);
+      const {offset, mask} = this.offsetAndMaskOf(branch);
+      return this.sample(u, branch, offset, mask);
+    });
+  }
+
+  /**
+   * What the branch computes for `u` (a built layer), as the op takes it:
+   * `offset` `[N, H, W, G·P·2]` (groups, column-major points, (Δx, Δy)
+   * pairs) and `mask` `[N, H, W, G·P]` after the softmax over each group.
+   */
+  offsetsAndMask(u: Tensor4D): {offset: Tensor4D; mask: Tensor4D} {
+    return tidy(() => this.offsetAndMaskOf(this.branch(u)));
+  }
+
+  /** The layer's output on `u` with the given offsets and mask in place of its branch's. */
+  applyWithOffsets(u: Tensor4D, offset: Tensor4D, mask: Tensor4D): Tensor4D {
+    return tidy(() => this.sample(u, this.branch(u), offset, mask));
+  }
+
+  /** Depthwise convolution, LayerNorm and activation: what offsets, masks and the centre scale come from. */
+  private branch(u: Tensor4D): Tensor4D {
+    const half = Math.floor((this.dwKernelSize - 1) / 2);
+    const dw = add(
+      depthwiseConv2d(u, this.w('dw_kernel') as Tensor4D, 1, [
+        [0, 0],
+        [half, half],
+        [half, half],
+        [0, 0],
+      ]),
+      this.w('dw_bias'),
+    );
+    return this.activation.apply(
+      layerNorm(dw, this.w('norm_gamma'), this.w('norm_beta'), 1e-6),
+    ) as Tensor4D;
+  }
+
+  private offsetAndMaskOf(branch: Tensor4D): {offset: Tensor4D; mask: Tensor4D} {
+    const [n, h, w] = branch.shape;
+    const offset = denseLastAxis(branch, this.w('offset_kernel'), this.w('offset_bias'));
+    const logits = denseLastAxis(branch, this.w('mask_kernel'), this.w('mask_bias'));
+    const mask = reshape(softmax(reshape(logits, [n, h, w, this.groups, this.points])), [
+      n,
+      h,
+      w,
+      this.groups * this.points,
+    ]);
+    return {offset: offset as Tensor4D, mask: mask as Tensor4D};
+  }
+
+  private sample(u: Tensor4D, branch: Tensor4D, offset: Tensor4D, mask: Tensor4D): Tensor4D {
+    const [n, h, w, channels] = u.shape;
+    const x = denseLastAxis(u, this.w('input_proj_kernel'), this.w('input_proj_bias'));
+    let z: Tensor = dcnv3({
+      x,
+      offset,
+      mask,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      pad: this.pad,
+      dilations: this.dilation,
+      groups: this.groups,
+      offsetScale: this.offsetScale,
+      removeCenter: this.removeCenter,
+    });
+    if (this.centerFeatureScale) {
+      const perGroup = sigmoid(
+        denseLastAxis(
+          branch,
+          this.w('center_feature_scale_kernel'),
+          this.w('center_feature_scale_bias'),
+        ),
       );
-      const branch = this.activation.apply(
-        layerNorm(dw, this.w('norm_gamma'), this.w('norm_beta'), 1e-6),
-      );
-      const offset = denseLastAxis(branch, this.w('offset_kernel'), this.w('offset_bias'));
-      const logits = denseLastAxis(branch, this.w('mask_kernel'), this.w('mask_bias'));
-      const mask = reshape(softmax(reshape(logits, [n, h, w, this.groups, this.points])), [
+      // Channel g * C/G + c uses the scale of group g: broadcast over [..., G, C/G].
+      const alpha = reshape(perGroup, [n, h, w, this.groups, 1]);
+      const grouped = [n, h, w, this.groups, channels / this.groups];
+      z = reshape(add(mul(reshape(z, grouped), sub(1, alpha)), mul(reshape(x, grouped), alpha)), [
         n,
         h,
         w,
-        this.groups * this.points,
+        channels,
       ]);
-      let z: Tensor = dcnv3({
-        x,
-        offset,
-        mask,
-        kernelSize: this.kernelSize,
-        strides: this.strides,
-        pad: this.pad,
-        dilations: this.dilation,
-        groups: this.groups,
-        offsetScale: this.offsetScale,
-        removeCenter: this.removeCenter,
-      });
-      if (this.centerFeatureScale) {
-        const perGroup = sigmoid(
-          denseLastAxis(
-            branch,
-            this.w('center_feature_scale_kernel'),
-            this.w('center_feature_scale_bias'),
-          ),
-        );
-        // Channel g * C/G + c uses the scale of group g: broadcast over [..., G, C/G].
-        const alpha = reshape(perGroup, [n, h, w, this.groups, 1]);
-        const grouped = [n, h, w, this.groups, channels / this.groups];
-        z = reshape(add(mul(reshape(z, grouped), sub(1, alpha)), mul(reshape(x, grouped), alpha)), [
-          n,
-          h,
-          w,
-          channels,
-        ]);
-      }
-      return denseLastAxis(z, this.w('output_proj_kernel'), this.w('output_proj_bias'));
-    });
+    }
+    return denseLastAxis(z, this.w('output_proj_kernel'), this.w('output_proj_bias')) as Tensor4D;
   }
 
   override computeOutputShape(

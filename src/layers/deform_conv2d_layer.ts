@@ -16,7 +16,13 @@ export class DeformConv2D extends DeformConvLayerBase {
   static className = 'DeformConv2D';
   protected readonly channelsPerTap = 2;
 
-  protected deform(x: Tensor4D, offset: Tensor4D, filter: Tensor4D, bias?: Tensor): Tensor4D {
+  protected deform(
+    x: Tensor4D,
+    offset: Tensor4D,
+    _mask: Tensor4D | undefined,
+    filter: Tensor4D,
+    bias?: Tensor,
+  ): Tensor4D {
     return deformConv2d({x, filter, offset, bias, ...this.opArgs});
   }
 }

@@ -5,7 +5,17 @@
  * strides, padding and dilation, over all input channels, zero-initialised so
  * a new layer starts as a plain convolution (DCNv2: mask 0.5 everywhere).
  */
-import {conv2d, add, Tensor, Tensor4D, tidy, serialization, zeros} from '@tensorflow/tfjs-core';
+import {
+  conv2d,
+  add,
+  serialization,
+  sigmoid,
+  split,
+  Tensor,
+  Tensor4D,
+  tidy,
+  zeros,
+} from '@tensorflow/tfjs-core';
 import {InputSpec, layers, LayerVariable} from '@tensorflow/tfjs-layers';
 import type {Constraint} from '@tensorflow/tfjs-layers/dist/constraints';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
@@ -76,10 +86,11 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   /** Output channels of the offset branch per offset group and tap: 2 (DCNv1) or 3 (DCNv2). */
   protected abstract readonly channelsPerTap: number;
 
-  /** The deformable op on `x` given the offset branch's output. */
+  /** The deformable op on `x` with these offsets (and DCNv2's mask). */
   protected abstract deform(
     x: Tensor4D,
-    branch: Tensor4D,
+    offset: Tensor4D,
+    mask: Tensor4D | undefined,
     filter: Tensor4D,
     bias?: Tensor,
   ): Tensor4D;
@@ -179,9 +190,38 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
+      const {offset, mask} = this.offsetsAndMask(x);
+      return this.applyWithOffsets(x, offset, mask);
+    });
+  }
+
+  /**
+   * What the offset branch computes for `x` (a built layer): `offset`
+   * `[N, Ho, Wo, 2·D·kh·kw]` as the op takes it (offset groups outermost,
+   * row-major taps, (Δy, Δx) pairs), and for DCNv2 `mask` `[N, Ho, Wo, D·kh·kw]`
+   * after the sigmoid.
+   */
+  offsetsAndMask(x: Tensor4D): {offset: Tensor4D; mask?: Tensor4D} {
+    return tidy(() => {
       const branch = add(this.offsetConv(x), this.offsetBias!.read()) as Tensor4D;
-      const y = this.deform(x, branch, this.kernel!.read() as Tensor4D, this.bias?.read());
-      return this.activation ? this.activation.apply(y) : y;
+      if (this.channelsPerTap === 2) {
+        return {offset: branch};
+      }
+      const taps = branch.shape[3] / 3;
+      const [offset, logits] = split(branch, [2 * taps, taps], 3) as Tensor4D[];
+      return {offset, mask: sigmoid(logits)};
+    });
+  }
+
+  /**
+   * The layer's output on `x` with the given offsets (and mask) in place of
+   * its branch's: its kernel, bias and activation. For analysis (moving a
+   * sampling location) and for editing what the layer looks at.
+   */
+  applyWithOffsets(x: Tensor4D, offset: Tensor4D, mask?: Tensor4D): Tensor4D {
+    return tidy(() => {
+      const y = this.deform(x, offset, mask, this.kernel!.read() as Tensor4D, this.bias?.read());
+      return this.activation ? (this.activation.apply(y) as Tensor4D) : y;
     });
   }
 

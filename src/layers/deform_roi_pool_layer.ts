@@ -118,30 +118,43 @@ export class DeformRoIPool extends layers.Layer {
   override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
     return tidy(() => {
       const [x, rois] = inputs as [Tensor4D, Tensor2D];
-      const attrs = {
-        outputSize: this.outputSize,
-        spatialScale: this.spatialScale,
-        samplingRatio: this.samplingRatio,
-        gamma: this.gamma,
-      };
-      const plain = deformRoiPool({x, rois, ...attrs});
-      if (!this.offsetBranch) {
-        return plain;
+      const {offset, mask} = this.offsetsAndMask(x, rois);
+      if (mask != null) {
+        return modulatedDeformRoiPool({x, rois, offset: offset!, mask, ...this.poolArgs});
       }
+      return deformRoiPool({x, rois, offset, ...this.poolArgs});
+    });
+  }
+
+  private get poolArgs() {
+    return {
+      outputSize: this.outputSize,
+      spatialScale: this.spatialScale,
+      samplingRatio: this.samplingRatio,
+      gamma: this.gamma,
+    };
+  }
+
+  /**
+   * What the branches compute for these RoIs (a built layer): `offset`
+   * `[R, PH, PW, 2]` ((Δx, Δy), in units of `gamma` times the RoI size) and,
+   * when modulated, `mask` `[R, PH, PW, 1]`; neither without the offset branch.
+   */
+  offsetsAndMask(x: Tensor4D, rois: Tensor2D): {offset?: Tensor4D; mask?: Tensor4D} {
+    if (!this.offsetBranch) {
+      return {};
+    }
+    return tidy(() => {
+      const plain = deformRoiPool({x, rois, ...this.poolArgs});
       const [r, ph, pw] = plain.shape;
       const flat = reshape(plain, [r, -1]);
       const hidden = relu(this.dense('offset_fc1', relu(this.dense('offset_fc0', flat))));
-      const offset = reshape(this.dense('offset_fc2', hidden), [r, ph, pw, 2]);
+      const offset = reshape(this.dense('offset_fc2', hidden), [r, ph, pw, 2]) as Tensor4D;
       if (!this.modulated) {
-        return deformRoiPool({x, rois, offset, ...attrs});
+        return {offset};
       }
-      const mask = reshape(sigmoid(this.dense('mask_fc1', relu(this.dense('mask_fc0', flat)))), [
-        r,
-        ph,
-        pw,
-        1,
-      ]);
-      return modulatedDeformRoiPool({x, rois, offset, mask, ...attrs});
+      const logits = this.dense('mask_fc1', relu(this.dense('mask_fc0', flat)));
+      return {offset, mask: reshape(sigmoid(logits), [r, ph, pw, 1]) as Tensor4D};
     });
   }
 

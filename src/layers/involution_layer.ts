@@ -116,47 +116,59 @@ export class Involution extends layers.Layer {
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     return tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
-      const pooled = this.strides > 1 ? avgPool(x, this.strides, this.strides, 'valid') : x;
-      const reduced = denseLastAxis(pooled, this.variable('reduce_kernel').read());
-      const [gamma, beta] = [this.variable('bn_gamma').read(), this.variable('bn_beta').read()];
-      const movingMean = this.variable('bn_moving_mean');
-      const movingVariance = this.variable('bn_moving_variance');
-      let normalized: Tensor;
-      if (kwargs.training) {
-        const {mean, variance} = moments(reduced, [0, 1, 2]);
-        normalized = normalize(reduced, mean, variance, BN_EPSILON, gamma, beta);
-        // PyTorch's update: the running variance takes the unbiased estimate.
-        const count = reduced.size / reduced.shape[3]!;
-        movingMean.write(add(mul(movingMean.read(), 1 - BN_MOMENTUM), mul(mean, BN_MOMENTUM)));
-        movingVariance.write(
-          add(
-            mul(movingVariance.read(), 1 - BN_MOMENTUM),
-            mul(variance, (BN_MOMENTUM * count) / Math.max(count - 1, 1)),
-          ),
-        );
-      } else {
-        normalized = normalize(
-          reduced,
-          movingMean.read(),
-          movingVariance.read(),
-          BN_EPSILON,
-          gamma,
-          beta,
-        );
-      }
-      const kernel = denseLastAxis(
-        relu(normalized),
-        this.variable('span_kernel').read(),
-        this.variable('span_bias').read(),
-      );
       return involution({
         x,
-        kernel,
+        kernel: this.generateKernels(x, Boolean(kwargs.training)),
         kernelSize: this.kernelSize,
         strides: this.strides,
         groups: x.shape[3] / this.groupChannels,
       });
     });
+  }
+
+  /**
+   * The kernels the layer generates for `x` (a built layer, inference mode:
+   * BatchNorm's moving statistics), as the op takes them:
+   * `[N, Ho, Wo, groups·k·k]`, groups outermost, row-major taps.
+   */
+  kernels(x: Tensor4D): Tensor4D {
+    return tidy(() => this.generateKernels(x, false));
+  }
+
+  private generateKernels(x: Tensor4D, training: boolean): Tensor4D {
+    const pooled = this.strides > 1 ? avgPool(x, this.strides, this.strides, 'valid') : x;
+    const reduced = denseLastAxis(pooled, this.variable('reduce_kernel').read());
+    const [gamma, beta] = [this.variable('bn_gamma').read(), this.variable('bn_beta').read()];
+    const movingMean = this.variable('bn_moving_mean');
+    const movingVariance = this.variable('bn_moving_variance');
+    let normalized: Tensor;
+    if (training) {
+      const {mean, variance} = moments(reduced, [0, 1, 2]);
+      normalized = normalize(reduced, mean, variance, BN_EPSILON, gamma, beta);
+      // PyTorch's update: the running variance takes the unbiased estimate.
+      const count = reduced.size / reduced.shape[3]!;
+      movingMean.write(add(mul(movingMean.read(), 1 - BN_MOMENTUM), mul(mean, BN_MOMENTUM)));
+      movingVariance.write(
+        add(
+          mul(movingVariance.read(), 1 - BN_MOMENTUM),
+          mul(variance, (BN_MOMENTUM * count) / Math.max(count - 1, 1)),
+        ),
+      );
+    } else {
+      normalized = normalize(
+        reduced,
+        movingMean.read(),
+        movingVariance.read(),
+        BN_EPSILON,
+        gamma,
+        beta,
+      );
+    }
+    return denseLastAxis(
+      relu(normalized),
+      this.variable('span_kernel').read(),
+      this.variable('span_bias').read(),
+    ) as Tensor4D;
   }
 
   override computeOutputShape(

@@ -1,4 +1,4 @@
-import {serialization, sigmoid, split, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
+import {serialization, Tensor, Tensor4D} from '@tensorflow/tfjs-core';
 
 import {modulatedDeformConv2d} from '../ops/modulated_deform_conv2d';
 import {DeformConvLayerArgs, DeformConvLayerBase} from './deform_conv_layer_base';
@@ -17,10 +17,17 @@ export class ModulatedDeformConv2D extends DeformConvLayerBase {
   static className = 'ModulatedDeformConv2D';
   protected readonly channelsPerTap = 3;
 
-  protected deform(x: Tensor4D, branch: Tensor4D, filter: Tensor4D, bias?: Tensor): Tensor4D {
-    const taps = branch.shape[3] / 3;
-    const [offset, logits] = split(branch, [2 * taps, taps], 3);
-    return modulatedDeformConv2d({x, filter, offset, mask: sigmoid(logits), bias, ...this.opArgs});
+  protected deform(
+    x: Tensor4D,
+    offset: Tensor4D,
+    mask: Tensor4D | undefined,
+    filter: Tensor4D,
+    bias?: Tensor,
+  ): Tensor4D {
+    if (mask == null) {
+      throw new Error(`ModulatedDeformConv2D ${this.name}: needs a mask`);
+    }
+    return modulatedDeformConv2d({x, filter, offset, mask, bias, ...this.opArgs});
   }
 }
 serialization.registerClass(ModulatedDeformConv2D);
