@@ -1,2 +1,9 @@
 /** Whole networks of the seed papers as tfjs LayersModels (`tfdeform.models`). */
-export {};
+export {countParams} from './count_params';
+export {internImage} from './internimage';
+export type {InternImageArgs} from './internimage';
+export {LayerScale} from './layer_scale';
+export {redNet} from './rednet';
+export type {RedNetArgs} from './rednet';
+export {resNet} from './resnet';
+export type {ResNetArgs, ResNetDcnArgs} from './resnet';
