@@ -3,7 +3,7 @@
  * after the PyTorch module it stands for (`layer2.0.conv2`), which is how
  * loadStateDict finds its keys; weightless layers get a suffix of their own.
  */
-import {layers, SymbolicTensor} from '@tensorflow/tfjs-layers';
+import {initializers, layers, SymbolicTensor} from '@tensorflow/tfjs-layers';
 
 export type Shape3 = [number, number, number];
 
@@ -63,6 +63,12 @@ export function conv(x: SymbolicTensor, name: string, options: ConvOptions): Sym
       strides: options.strides ?? 1,
       padding: 'valid',
       useBias: options.useBias ?? false,
+      // torchvision's He initialisation (fan-out, ReLU gain), uniform: no truncated-normal sampling.
+      kernelInitializer: initializers.varianceScaling({
+        scale: 2,
+        mode: 'fanOut',
+        distribution: 'uniform',
+      }),
       name,
     })
     .apply(padded) as SymbolicTensor;

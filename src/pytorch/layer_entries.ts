@@ -12,32 +12,32 @@
  * the models' LayerScale, take PyTorch's Conv2d, Linear, BatchNorm2d,
  * LayerNorm and a bare parameter.
  */
-import {reshape, Tensor, transpose} from '@tensorflow/tfjs-core';
-import {layers} from '@tensorflow/tfjs-layers';
+import type {layers} from '@tensorflow/tfjs-layers';
 
 import {DCNv3} from '../layers/dcnv3_layer';
 import {DeformConvLayerBase} from '../layers/deform_conv_layer_base';
 import {DeformRoIPool} from '../layers/deform_roi_pool_layer';
 import {Involution} from '../layers/involution_layer';
 import {LayerScale} from '../models/layer_scale';
-import type {StateDict} from './safetensors';
+import {permuteEntry as transpose, reshapeEntry as reshape} from './host_layout';
+import type {StateDict, StateTensor} from './safetensors';
 
-/** One weight of a layer: the state dict keys it is made of and the conversion. */
+/** One weight of a layer: its state dict key and the conversion. */
 export interface Entry {
   weight: string;
-  keys: string[];
-  convert: (...values: Tensor[]) => Tensor;
+  key: string;
+  convert: (value: StateTensor) => StateTensor;
 }
 
-const as = (t: Tensor) => t;
-const conv = (t: Tensor) => transpose(t, [2, 3, 1, 0]); // [O, I, kh, kw] -> [kh, kw, I, O]
-const depthwise = (t: Tensor) => transpose(t, [2, 3, 0, 1]); // [C, 1, k, k] -> [k, k, C, 1]
-const linear = (t: Tensor) => transpose(t, [1, 0]); // [out, in] -> [in, out]
-const pointwise = (t: Tensor) => linear(reshape(t, t.shape.slice(0, 2))); // [out, in, 1, 1] -> [in, out]
+const as = (t: StateTensor) => t;
+const conv = (t: StateTensor) => transpose(t, [2, 3, 1, 0]); // [O, I, kh, kw] -> [kh, kw, I, O]
+const depthwise = (t: StateTensor) => transpose(t, [2, 3, 0, 1]); // [C, 1, k, k] -> [k, k, C, 1]
+const linear = (t: StateTensor) => transpose(t, [1, 0]); // [out, in] -> [in, out]
+const pointwise = (t: StateTensor) => linear(reshape(t, t.shape.slice(0, 2))); // [out, in, 1, 1] -> [in, out]
 
 /** mmcv's RoI branch input: columns `c·ph·pw + i·pw + j` become rows `(i·pw + j)·C + c`. */
 function nchwFlattenRows(channels: number, [ph, pw]: [number, number]) {
-  return (weight: Tensor) => {
+  return (weight: StateTensor) => {
     const f = weight.shape[0] as number;
     return reshape(transpose(reshape(weight, [f, channels, ph, pw]), [2, 3, 1, 0]), [
       ph * pw * channels,
@@ -49,11 +49,11 @@ function nchwFlattenRows(channels: number, [ph, pw]: [number, number]) {
 /** mmcv's offset layer (weight `[2 ph pw, F]`): outputs `k·ph·pw + i·pw + j` (k: Δx, Δy) become `(i·pw + j)·2 + k`. */
 function offsetOutputs([ph, pw]: [number, number]) {
   return {
-    kernel: (weight: Tensor) => {
+    kernel: (weight: StateTensor) => {
       const f = weight.shape[1] as number;
       return reshape(transpose(reshape(weight, [2, ph, pw, f]), [3, 1, 2, 0]), [f, ph * pw * 2]);
     },
-    bias: (bias: Tensor) =>
+    bias: (bias: StateTensor) =>
       reshape(transpose(reshape(bias, [2, ph, pw]), [1, 2, 0]), [ph * pw * 2]),
   };
 }
@@ -63,8 +63,13 @@ class Entries {
   readonly list: Entry[] = [];
   constructor(readonly prefix: string) {}
 
-  add(weight: string, key: string, convert: (t: Tensor) => Tensor = as, absolute = false): this {
-    this.list.push({weight, keys: [absolute ? key : this.prefix + key], convert});
+  add(
+    weight: string,
+    key: string,
+    convert: (t: StateTensor) => StateTensor = as,
+    absolute = false,
+  ): this {
+    this.list.push({weight, key: absolute ? key : this.prefix + key, convert});
     return this;
   }
 }

@@ -5,7 +5,6 @@
  * those under the prefix (BatchNorm's `num_batches_tracked` aside, and the
  * classification head's keys when the model was built without it).
  */
-import {tidy} from '@tensorflow/tfjs-core';
 import type {LayersModel} from '@tensorflow/tfjs-layers';
 
 import {headKeysOf} from '../models/head_keys';
@@ -27,7 +26,7 @@ export function loadModelState(model: LayersModel, state: StateDict, prefix: str
       const layerPrefix = `${prefix}${layer.name}.`;
       return {layer, layerPrefix, entries: layerEntries(layer, state, layerPrefix, true)};
     });
-  const expected = new Set(plan.flatMap(p => p.entries.flatMap(e => e.keys)));
+  const expected = new Set(plan.flatMap(p => p.entries.map(e => e.key)));
   const missing = [...expected].filter(key => !state.has(key));
   const headless = headKeysOf(model).filter(
     head => !model.layers.some(layer => `${layer.name}.`.startsWith(head)),
@@ -54,18 +53,16 @@ export function loadModelState(model: LayersModel, state: StateDict, prefix: str
         `${prefix ? ` under '${prefix}'` : ''}: ${problems.join('; ')}.${hint}`,
     );
   }
-  // Shapes first, so that nothing is written when one is wrong.
-  const shapeErrors = plan.flatMap(p =>
-    tidy(() => convertEntries(p.layer, state, p.layerPrefix, p.entries).shapeErrors),
-  );
+  // Every entry converted and checked before any is written: nothing changes on an error.
+  const converted = plan.map(p => ({
+    layer: p.layer,
+    ...convertEntries(p.layer, state, p.layerPrefix, p.entries),
+  }));
+  const shapeErrors = converted.flatMap(c => c.shapeErrors);
   if (shapeErrors.length > 0) {
     throw new Error(
       `loadStateDict: ${model.name}: ${listed('entries of the wrong shape', shapeErrors)}`,
     );
   }
-  for (const p of plan) {
-    tidy(() =>
-      writeWeights(p.layer, convertEntries(p.layer, state, p.layerPrefix, p.entries).values),
-    );
-  }
+  converted.forEach(c => writeWeights(c.layer, c.values));
 }

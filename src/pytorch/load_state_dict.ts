@@ -3,7 +3,6 @@
  * module, under a prefix) or into a whole model built by `tfdeform.models`
  * (every layer's module is its name).
  */
-import {tidy} from '@tensorflow/tfjs-core';
 import {layers, LayersModel} from '@tensorflow/tfjs-layers';
 
 import {convertEntries, writeWeights} from './convert_entries';
@@ -29,12 +28,10 @@ export function loadStateDict(layer: layers.Layer, stateDict: StateDict, prefix 
       `loadStateDict: ${layer.name} is not built yet: apply it to an input (or build its model) first`,
     );
   }
-  tidy(() => {
-    const entries = layerEntries(layer, stateDict, prefix);
-    const {values, shapeErrors} = convertEntries(layer, stateDict, prefix, entries);
-    if (shapeErrors.length > 0) {
-      throw new Error(`loadStateDict: ${shapeErrors[0]}`);
-    }
-    writeWeights(layer, values);
-  });
+  const entries = layerEntries(layer, stateDict, prefix);
+  const {values, shapeErrors} = convertEntries(layer, stateDict, prefix, entries);
+  if (shapeErrors.length > 0) {
+    throw new Error(`loadStateDict: ${shapeErrors[0]}`);
+  }
+  writeWeights(layer, values);
 }
