@@ -226,13 +226,13 @@ export abstract class DeformConvLayerBase extends layers.Layer {
   }
 
   /**
-   * The offset branch's convolution. tf.conv2d rejects strides and dilations
-   * both above 1, so that case runs as our op with zero offsets (the same
-   * convolution).
+   * The offset branch's convolution. tf.conv2d has no gradient for dilations
+   * above 1 (and rejects them with strides above 1), so a dilated branch runs
+   * as our op with zero offsets (the same convolution, with gradients).
    */
   private offsetConv(x: Tensor4D): Tensor4D {
     const filter = this.offsetKernel!.read() as Tensor4D;
-    if (Math.max(...this.strides) === 1 || Math.max(...this.dilationRate) === 1) {
+    if (Math.max(...this.dilationRate) === 1) {
       return conv2d(x, filter, this.strides, this.conv2dPadding, 'NHWC', this.dilationRate);
     }
     const [n, ho, wo] = this.outputSpatialShape(x.shape);

@@ -11,6 +11,7 @@ import {layers} from '../../src/index';
 import mmcvV1 from '../fixtures/golden/mmcv/deform_conv.json';
 import {describeAllBackends, withoutTfjsKernelLeakCheck} from '../util/backends';
 import {expectClose} from '../util/expect';
+import {checkGradients} from '../util/finite_diff';
 import {fromGolden, nchwToNhwc, oihwToHwio} from '../util/golden';
 import {rng, uniform} from '../util/random';
 
@@ -147,6 +148,16 @@ describeAllBackends('DeformConv2D / ModulatedDeformConv2D layers', () => {
     expect(lines.join('\n')).toMatch(/modulated_deform_conv2d.*589/);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('have gradients through a dilated offset branch (tf.conv2d has none for dilations > 1)', async () => {
+    const layer = layers.modulatedDeformConv2d({filters: 2, kernelSize: 3, dilationRate: 2});
+    const x = uniform(rng(3), [1, 7, 7, 2]);
+    layer.apply(x);
+    const w = layer.getWeights();
+    w[2] = uniform(rng(4), w[2].shape, -0.1, 0.1); // offsets that depend on x
+    layer.setWeights(w);
+    await checkGradients(v => layer.apply(v) as tf.Tensor, [x], ['x'], {step: 1e-2, entries: 8});
   });
 
   it('stay unchanged in training when trainable is false', async () => {

@@ -16,7 +16,9 @@ export interface Tolerance {
 type Values = tf.Tensor | ArrayLike<number> | number[][] | number[][][] | number[][][][];
 
 function flatValues(v: Exclude<Values, tf.Tensor>): Float32Array {
-  return Float32Array.from((v as number[]).flat(4) as number[]);
+  return Array.isArray(v)
+    ? Float32Array.from((v as unknown as number[]).flat(4) as number[])
+    : Float32Array.from(v as ArrayLike<number>);
 }
 
 async function flat(v: Values): Promise<Float32Array> {
