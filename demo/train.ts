@@ -3,8 +3,10 @@
  * side in Node (tfjs `wasm` backend by default), prints both test
  * accuracies, saves the deformable model to demo-output/dcn-model/, reloads
  * it with tf.loadLayersModel and checks it predicts exactly as before, and
- * draws the learned sampling points of a few test digits into
- * demo-output/sampling.png.
+ * draws what both models look at for a few test digits, one PNG per mode
+ * (demo-output/look-<mode>.png: sampling points, effective sampling
+ * locations, effective receptive field, saliency region; plain CNN on the
+ * first row, deformable CNN on the second).
  *
  *   npm run train -- [--backend wasm|cpu] [--steps 600] [--out demo-output]
  */
@@ -22,13 +24,13 @@ import {Presets, SingleBar} from 'cli-progress';
 import {ready} from '../src/index';
 import {folderLoader, folderSaver} from './node/model_files';
 import {loadMnistDigits} from './node/mnist_digits';
-import {PNG_SCALE, writeSamplingPng} from './node/sampling_png';
+import {PNG_SCALE, writeLooksPng} from './node/looks_png';
 import {exampleImage, randomExamples} from './shared/augment';
 import {DigitSet, splitDigits} from './shared/digits';
 import {createModel, MODEL_KINDS, MODEL_TITLES, ModelKind} from './shared/models';
-import {overlayDiscs} from './shared/overlay_marks';
+import {lookMarks} from './shared/look_marks';
+import {look, LOOK_MODES, LOOK_TITLES} from './shared/looks';
 import {seededRandom} from './shared/random';
-import {analyseStack, inkCentre, samplingPoints, unitNearest} from './shared/sampling';
 import {
   accuracyOf,
   BATCH_SIZE,
@@ -103,28 +105,21 @@ async function saveAndReload(
   return sameClasses && difference === 0;
 }
 
-async function drawSamplingPoints(
-  model: tfl.LayersModel,
-  images: Float32Array[],
-  path: string,
-): Promise<void> {
-  const panels = await Promise.all(
-    images.map(async image => {
-      const stack = await analyseStack(model, image);
-      const centre = inkCentre(image);
-      const unit = unitNearest(stack, centre.y, centre.x);
-      return {
-        image,
-        discs: overlayDiscs(
-          samplingPoints(stack, unit),
-          samplingPoints(stack, unit, true),
-          PNG_SCALE,
-        ),
-      };
-    }),
-  );
-  writeSamplingPng(path, panels);
-  console.log(`sampling points of ${images.length} test digits: ${path}`);
+/** One PNG per mode: a row per model, a column per digit, each digit's ink-centre unit. */
+async function drawLooks(models: Models, images: Float32Array[], out: string): Promise<void> {
+  for (const mode of LOOK_MODES) {
+    const rows = [];
+    for (const kind of MODEL_KINDS) {
+      const row = [];
+      for (const image of images) {
+        row.push({image, marks: lookMarks(await look(models[kind], image, null, mode), PNG_SCALE)});
+      }
+      rows.push(row);
+    }
+    const path = resolve(out, `look-${mode}.png`);
+    writeLooksPng(path, rows);
+    console.log(`${LOOK_TITLES[mode]} of ${images.length} test digits (plain CNN, DCN): ${path}`);
+  }
 }
 
 async function main() {
@@ -152,7 +147,7 @@ async function main() {
   }
   const reloadedOk = await saveAndReload(models.dcn, resolve(out, 'dcn-model'), test.images);
   const pictured = Array.from({length: PICTURED_DIGITS}, (_, n) => exampleImage(test, n));
-  await drawSamplingPoints(models.dcn, pictured, resolve(out, 'sampling.png'));
+  await drawLooks(models, pictured, out);
   if (!reloadedOk) {
     throw new Error('the reloaded model does not predict what the trained one does');
   }

@@ -1,14 +1,15 @@
 /**
- * The test digits: a gallery with both models' predictions, and a large view
- * of the chosen digit with the deformable model's sampling points of the
- * chosen unit drawn over it (demo/shared/sampling.ts, overlay_marks.ts).
+ * The test digits: a gallery with both models' predictions, and the chosen
+ * digit drawn twice, the plain CNN's and the deformable CNN's view side by
+ * side, with what the chosen unit looks at in the chosen mode drawn over
+ * each (demo/shared/looks.ts, look_marks.ts).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {Examples, exampleImage, IMAGE_SIZE} from '../shared/augment';
-import {MODEL_KINDS} from '../shared/models';
-import {overlayDiscs} from '../shared/overlay_marks';
-import {analyseStack, inkCentre, samplingPoints, StackLayer, unitNearest} from '../shared/sampling';
+import {lookMarks} from '../shared/look_marks';
+import {look, LookMode} from '../shared/looks';
+import {MODEL_KINDS, ModelKind} from '../shared/models';
 import type {PerModel} from './session';
 
 const GALLERY_SIZE = 12;
@@ -31,20 +32,26 @@ function drawDigit(canvas: HTMLCanvasElement, image: Float32Array): void {
   context.drawImage(small, 0, 0, canvas.width, canvas.height);
 }
 
+/** One model's picture: the digit, the overlay on it, the caption under it. */
+export interface ModelView {
+  digit: HTMLCanvasElement;
+  overlay: HTMLCanvasElement;
+  caption: HTMLElement;
+}
+
 export class DigitView {
   private selected = 0;
   /** Where the user clicked, in image pixels: the unit nearest to it is shown (null: the digit's ink centre). */
   private clicked: {y: number; x: number} | null = null;
-  private model: tfl.LayersModel | null = null;
+  private models: PerModel<tfl.LayersModel> | null = null;
+  private mode: LookMode = 'sampling';
   private readonly buttons: HTMLButtonElement[] = [];
   private drawing = Promise.resolve();
 
   constructor(
     private readonly examples: Examples,
     gallery: HTMLElement,
-    private readonly digit: HTMLCanvasElement,
-    private readonly overlay: HTMLCanvasElement,
-    private readonly caption: HTMLElement,
+    private readonly views: Record<ModelKind, ModelView>,
   ) {
     for (let n = 0; n < GALLERY_SIZE; n++) {
       const button = document.createElement('button');
@@ -58,16 +65,23 @@ export class DigitView {
       gallery.append(button);
       this.buttons.push(button);
     }
-    overlay.addEventListener('click', event => this.pickUnit(event));
+    for (const kind of MODEL_KINDS) {
+      views[kind].overlay.addEventListener('click', event => this.pickUnit(event, kind));
+    }
     this.select(0);
   }
 
   /**
-   * The deformable model whose sampling points are shown (null: none, before
-   * its model is disposed); resolves when the overlay shows it.
+   * The models whose views are shown (null: none, before they are disposed);
+   * resolves when the overlays show them.
    */
-  setModel(model: tfl.LayersModel | null): Promise<void> {
-    this.model = model;
+  setModels(models: PerModel<tfl.LayersModel> | null): Promise<void> {
+    this.models = models;
+    return this.redraw();
+  }
+
+  setMode(mode: LookMode): Promise<void> {
+    this.mode = mode;
     return this.redraw();
   }
 
@@ -83,10 +97,10 @@ export class DigitView {
     });
   }
 
-  /** Recomputes the sampling points (after the model has trained further). */
+  /** Recomputes the views (after the models have trained further). */
   redraw(): Promise<void> {
     // One drawing at a time: a request during a drawing runs after it, with the latest state.
-    const next = this.drawing.then(() => this.drawOverlay());
+    const next = this.drawing.then(() => this.drawOverlays());
     this.drawing = next.catch(() => undefined); // a failed drawing is the caller's; the next one still runs
     return next;
   }
@@ -95,12 +109,14 @@ export class DigitView {
     this.selected = n;
     this.clicked = null;
     this.buttons.forEach((button, i) => button.classList.toggle('selected', i === n));
-    drawDigit(this.digit, exampleImage(this.examples, n));
+    for (const kind of MODEL_KINDS) {
+      drawDigit(this.views[kind].digit, exampleImage(this.examples, n));
+    }
     void this.redraw();
   }
 
-  private pickUnit(event: MouseEvent): void {
-    const box = this.overlay.getBoundingClientRect();
+  private pickUnit(event: MouseEvent, kind: ModelKind): void {
+    const box = this.views[kind].overlay.getBoundingClientRect();
     this.clicked = {
       y: ((event.clientY - box.top) / box.height) * IMAGE_SIZE - 0.5,
       x: ((event.clientX - box.left) / box.width) * IMAGE_SIZE - 0.5,
@@ -108,40 +124,35 @@ export class DigitView {
     void this.redraw();
   }
 
-  private async drawOverlay(): Promise<void> {
-    const context = this.overlay.getContext('2d')!;
-    if (this.model == null) {
-      context.clearRect(0, 0, this.overlay.width, this.overlay.height);
-      return;
+  private async drawOverlays(): Promise<void> {
+    const [models, mode, selected] = [this.models, this.mode, this.selected];
+    const image = exampleImage(this.examples, selected);
+    for (const kind of MODEL_KINDS) {
+      const {overlay, caption} = this.views[kind];
+      const context = overlay.getContext('2d')!;
+      if (models == null) {
+        context.clearRect(0, 0, overlay.width, overlay.height);
+        continue;
+      }
+      const seen = await look(models[kind], image, this.clicked, mode);
+      context.clearRect(0, 0, overlay.width, overlay.height);
+      for (const mark of lookMarks(seen, VIEW_SCALE)) {
+        const [r, g, b, a] = mark.rgba;
+        context.fillStyle = `rgba(${r}, ${g}, ${b}, ${a / 255})`;
+        if (mark.kind === 'rect') {
+          context.fillRect(mark.x, mark.y, mark.width, mark.height);
+        } else {
+          context.beginPath();
+          context.arc(mark.x, mark.y, mark.radius, 0, 2 * Math.PI);
+          context.fill();
+        }
+      }
+      caption.textContent = seen.caption;
+      // For the end-to-end test: what the overlay shows, and how many times it has drawn.
+      overlay.dataset.digit = String(selected);
+      overlay.dataset.mode = mode;
+      overlay.dataset.unit = `${seen.unit.row},${seen.unit.col}`;
+      overlay.dataset.draws = String(Number(overlay.dataset.draws ?? 0) + 1);
     }
-    const image = exampleImage(this.examples, this.selected);
-    const stack = await analyseStack(this.model, image);
-    const at = this.clicked ?? inkCentre(image);
-    const unit = unitNearest(stack, at.y, at.x);
-    const levels = samplingPoints(stack, unit);
-    context.clearRect(0, 0, this.overlay.width, this.overlay.height);
-    for (const {
-      x,
-      y,
-      radius,
-      rgba: [r, g, b, a],
-    } of overlayDiscs(levels, samplingPoints(stack, unit, true), VIEW_SCALE)) {
-      context.fillStyle = `rgba(${r}, ${g}, ${b}, ${a / 255})`;
-      context.beginPath();
-      context.arc(x, y, radius, 0, 2 * Math.PI);
-      context.fill();
-    }
-    this.caption.textContent = unitCaption(stack, unit, levels[levels.length - 1].length);
-    // For the end-to-end test: which picture the overlay shows, and how many it has drawn.
-    this.overlay.dataset.digit = String(this.selected);
-    this.overlay.dataset.draws = String(Number(this.overlay.dataset.draws ?? 0) + 1);
   }
-}
-
-function unitCaption(stack: StackLayer[], unit: {y: number; x: number}, points: number): string {
-  const [height, width] = stack[stack.length - 1].outSize;
-  return (
-    `Unit at row ${unit.y}, column ${unit.x} of the top deformable layer's ${height}×${width} output: ` +
-    `${points} sampling points in the input.`
-  );
 }

@@ -4,7 +4,7 @@
  *
  * URL parameters: `backend=webgl|wasm|cpu|webgpu` picks the backend;
  * `steps=N` starts training at once and stops after N steps (the end-to-end
- * test uses both). The page reports its state in `<body data-state>`
+ * test uses both); `look=sampling|effective|receptive|saliency` the view mode. The page reports its state in `<body data-state>`
  * (loading, ready, training, paused, done, error) and `data-step`.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import {Examples, randomExamples} from '../shared/augment';
 import {decodeDigits, DigitSet, splitDigits} from '../shared/digits';
 import {MODEL_KINDS} from '../shared/models';
-import {LEGEND} from '../shared/overlay_marks';
+import {LEGENDS} from '../shared/look_marks';
+import {LOOK_MODES, LOOK_TITLES, LookMode} from '../shared/looks';
 import {seededRandom} from '../shared/random';
 import {StepResult, TEST_SEED} from '../shared/training';
 import {backendChoices, DEFAULT_BACKEND, useBackend} from './backends';
@@ -116,21 +117,43 @@ async function main(): Promise<void> {
     `test accuracy (${TEST_EXAMPLES} digits)`,
     [0, 1],
   );
-  const view = new DigitView(
-    test,
-    element('gallery'),
-    element('digit'),
-    element('overlay'),
-    element('unit'),
-  );
-  element('legend').append(
-    ...LEGEND.map(({rgba: [r, g, b], text}) =>
-      Object.assign(document.createElement('li'), {
-        textContent: text,
-        style: `--colour: rgb(${r}, ${g}, ${b})`,
+  const view = new DigitView(test, element('gallery'), {
+    cnn: {
+      digit: element('digit-cnn'),
+      overlay: element('overlay-cnn'),
+      caption: element('unit-cnn'),
+    },
+    dcn: {
+      digit: element('digit-dcn'),
+      overlay: element('overlay-dcn'),
+      caption: element('unit-dcn'),
+    },
+  });
+  const modeSelect = element<HTMLSelectElement>('look-mode');
+  modeSelect.append(
+    ...LOOK_MODES.map(mode =>
+      Object.assign(document.createElement('option'), {
+        value: mode,
+        textContent: LOOK_TITLES[mode],
       }),
     ),
   );
+  const showLegend = (mode: LookMode) =>
+    element('legend').replaceChildren(
+      ...LEGENDS[mode].map(({rgba: [r, g, b], text}) =>
+        Object.assign(document.createElement('li'), {
+          textContent: text,
+          style: `--colour: rgb(${r}, ${g}, ${b})`,
+        }),
+      ),
+    );
+  modeSelect.value = params.get('look') ?? 'sampling';
+  showLegend(modeSelect.value as LookMode);
+  void view.setMode(modeSelect.value as LookMode);
+  modeSelect.addEventListener('change', () => {
+    showLegend(modeSelect.value as LookMode);
+    view.setMode(modeSelect.value as LookMode).catch(showError);
+  });
 
   for (const {name, usable, label} of backendChoices()) {
     backendSelect.append(
@@ -148,7 +171,7 @@ async function main(): Promise<void> {
 
   async function newSession(): Promise<void> {
     show('loading', `starting ${backendSelect.value}…`);
-    await view.setModel(null); // no drawing may use the old model once it is disposed
+    await view.setModels(null); // no drawing may use the old models once they are disposed
     await session?.dispose();
     await useBackend(backendSelect.value);
     const readout = new Readout(lossCurves, accuracyCurves);
@@ -169,7 +192,7 @@ async function main(): Promise<void> {
       stepLimit,
     );
     view.showPredictions(null);
-    await view.setModel(session.models.dcn);
+    await view.setModels(session.models);
     await session.evaluate(); // the curves start at chance
     show('ready', describe());
   }

@@ -7,8 +7,8 @@
  *   - both models' test accuracy is above chance (10 %), for runs of at least
  *     {@link STEPS_TO_BEAT_CHANCE} steps (a short run on a slow emulated GPU
  *     checks the rest),
- *   - choosing a test digit, and then clicking a unit on it, draw the
- *     sampling points,
+ *   - choosing a test digit draws, in each of the four modes, what a unit of
+ *     each model looks at; clicking a unit on it draws that unit,
  *   - the page logged no console error and threw no page error.
  *
  * Saves test-output/demo.png and writes the counts, one per check, to
@@ -32,8 +32,10 @@ const STEPS = Number(process.env.DEMO_E2E_STEPS ?? 100);
 /** WebGPU runs on SwiftShader here, several times slower than wasm. */
 const TRAINING_TIMEOUT_MS = BACKEND === 'webgpu' ? 420_000 : 150_000;
 const STEPS_TO_BEAT_CHANCE = 50;
-/** Overlay pixels that must be painted: 81 + 9 + 1 discs cover far more than this. */
+/** Overlay pixels that must be painted: 729 discs, a heatmap or a dimmed background cover far more. */
 const MIN_OVERLAY_PIXELS = 500;
+const KINDS = ['cnn', 'dcn'];
+const MODES = ['sampling', 'effective', 'receptive', 'saliency'];
 /** A gallery digit (0-based), a large centred 0, and a point on its left stroke (on the 320x320 view). */
 const SHOWN_DIGIT = 9;
 const CLICKED_POSITION = {x: 80, y: 160};
@@ -49,41 +51,57 @@ function check(name: string, ok: boolean, detail: string): void {
   console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}: ${detail}`);
 }
 
-/** The overlay's painted (non-transparent) pixels. */
-function paintedPixels(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const canvas = document.getElementById('overlay') as HTMLCanvasElement;
+/** An overlay's painted (non-transparent) pixels. */
+function paintedPixels(page: Page, kind: string): Promise<number> {
+  return page.evaluate(id => {
+    const canvas = document.getElementById(id) as HTMLCanvasElement;
     const {data} = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     return data.filter((_, i) => i % 4 === 3 && data[i] > 0).length;
-  });
+  }, `overlay-${kind}`);
+}
+
+/** Both models' overlays showing `mode` for the shown digit. */
+async function waitForLook(page: Page, mode: string): Promise<void> {
+  for (const kind of KINDS) {
+    await page.waitForSelector(
+      `#overlay-${kind}[data-digit="${SHOWN_DIGIT}"][data-mode="${mode}"]`,
+    );
+  }
 }
 
 /**
- * Picks a test digit, then clicks a unit on it. Each waits for a drawing
- * that only its own click can cause (the overlay also redraws after every
- * evaluation): the overlay showing that digit, then the caption naming
- * another unit.
+ * Picks a test digit, shows each mode, then clicks a unit on it. Each waits
+ * for a drawing that only its own action can cause (the overlays also
+ * redraw after every evaluation): the overlays showing that digit in that
+ * mode, then the caption naming another unit.
  */
-async function checkOverlay(page: Page): Promise<void> {
+async function checkLooks(page: Page): Promise<void> {
   await page.click(`#gallery button:nth-child(${SHOWN_DIGIT + 1})`);
-  await page.waitForSelector(`#overlay[data-digit="${SHOWN_DIGIT}"]`);
-  const onDigit = await paintedPixels(page);
-  const caption = await page.textContent('#unit');
-  check(
-    'choosing a test digit draws its sampling points',
-    onDigit >= MIN_OVERLAY_PIXELS,
-    `${onDigit} painted pixels; ${caption}`,
-  );
-  await page.click('#overlay', {position: CLICKED_POSITION});
+  for (const mode of MODES) {
+    await page.selectOption('#look-mode', mode);
+    await waitForLook(page, mode);
+    for (const kind of KINDS) {
+      const painted = await paintedPixels(page, kind);
+      check(
+        `the ${mode} view of the ${kind} draws`,
+        painted >= MIN_OVERLAY_PIXELS,
+        `${painted} painted pixels; ${await page.textContent(`#unit-${kind}`)}`,
+      );
+    }
+  }
+  await page.selectOption('#look-mode', 'sampling');
+  await waitForLook(page, 'sampling');
+  const caption = await page.textContent('#unit-dcn');
+  await page.click('#overlay-dcn', {position: CLICKED_POSITION});
   await page.waitForFunction(
-    before => document.getElementById('unit')!.textContent !== before,
+    before => document.getElementById('unit-dcn')!.textContent !== before,
     caption,
   );
-  const onUnit = await paintedPixels(page);
+  const onUnit = await paintedPixels(page, 'dcn');
   check(
     "clicking on the digit draws the clicked unit's sampling points",
     onUnit >= MIN_OVERLAY_PIXELS,
-    `${onUnit} painted pixels; ${await page.textContent('#unit')}`,
+    `${onUnit} painted pixels; ${await page.textContent('#unit-dcn')}`,
   );
 }
 
@@ -112,7 +130,7 @@ async function main(): Promise<void> {
   });
   const errors: string[] = [];
   try {
-    const page = await browser.newPage({viewport: {width: 1100, height: 1100}});
+    const page = await browser.newPage({viewport: {width: 1280, height: 1100}});
     page.on('console', message => {
       if (message.type() === 'error') {
         errors.push(`console: ${message.text()}`);
@@ -144,7 +162,7 @@ async function main(): Promise<void> {
         `${(100 * accuracy).toFixed(1)}%`,
       );
     }
-    await checkOverlay(page);
+    await checkLooks(page);
     await page.screenshot({path: resolve(output, 'demo.png'), fullPage: true});
     check('no console errors or page errors', errors.length === 0, errors.join(' | ') || 'none');
   } finally {
