@@ -91,6 +91,32 @@ describeAllBackends('analysis: samplingLocations', () => {
     x.dispose();
   });
 
+  it('maps through ZeroPadding2D, DepthwiseConv2D, AveragePooling2D and Involution', async () => {
+    const model = tfl.sequential();
+    model.add(
+      tfl.layers.zeroPadding2d({
+        inputShape: [10, 9, 16],
+        padding: [
+          [2, 1],
+          [1, 0],
+        ],
+      }),
+    );
+    model.add(tfl.layers.depthwiseConv2d({kernelSize: 3, dilationRate: 2, padding: 'valid'}));
+    model.add(tfl.layers.averagePooling2d({poolSize: 2, strides: 2, padding: 'same'}));
+    model.add(layers.involution({name: 'inv', kernelSize: 3, groupChannels: 8}));
+    const x = image([1, 10, 9, 16]);
+    const result = await analysis.samplingLocations(model, x, {layer: 'inv', row: 1, col: 2});
+    // Involution: pad 1; the pool: 'same' on 9x6 → 5x3, odd padding at the end (before 0);
+    // the depthwise conv: valid, d2; the padding: y − 2, x − 1.
+    let points = grid([[1, 2]], [3, 1, 1, 1, 1]);
+    points = grid(points, [2, 2, 1, 0, 0]);
+    points = grid(points, [3, 1, 2, 0, 0]);
+    points = grid(points, [1, 1, 1, 2, 1]);
+    await expectClose(result.points, points.flat(), {atol: 1e-5}, 'points');
+    x.dispose();
+  });
+
   it('constant offsets move every point by them, in each layer’s channel order', async () => {
     const model = tfl.sequential();
     model.add(
@@ -216,6 +242,52 @@ describeAllBackends('analysis: samplingLocations', () => {
     }
     // Each point of the bottom layer's taps has its own importance: they differ.
     expect(new Set(result.importance).size).toBeGreaterThan(40);
+    x.dispose();
+  });
+
+  it('DCNv3 importance equals finite differences (offsetScale scales the location)', async () => {
+    const random = rng(9);
+    const model = tfl.sequential();
+    model.add(layers.dcnv3({inputShape: [6, 6, 4], name: 'v3', groups: 2, offsetScale: 2}));
+    model.add(tfl.layers.conv2d({name: 'top', filters: 1, kernelSize: 3, activation: 'tanh'}));
+    model.apply(tf.zeros([1, 6, 6, 4]));
+    const v3 = model.getLayer('v3') as InstanceType<typeof layers.DCNv3>;
+    v3.setWeights(v3.getWeights().map(t => uniform(random, t.shape, -0.4, 0.4)));
+    const x = image([1, 6, 6, 4], 10);
+    const unit = {layer: 'top', row: 1, col: 2};
+    const result = await analysis.effectiveSamplingLocations(model, x, unit, {group: 1});
+    expect(result.importanceLayer).toBe('v3');
+    const top = model.getLayer('top');
+    const response = (delta: tf.Tensor4D) =>
+      tf.tidy(() => {
+        const {offset, mask} = v3.offsetsAndMask(x);
+        const y = v3.applyWithOffsets(x, tf.add(offset, delta) as tf.Tensor4D, mask);
+        return tf.slice(top.apply(y) as tf.Tensor4D, [0, unit.row, unit.col, 0], [1, 1, 1, 1]);
+      });
+    const eps = 1e-3;
+    for (const point of [3, 38, 77]) {
+      // Top tap (i, j) reads v3's unit (row + i, col + j); DCNv3 point p of group 1.
+      const [topTap, p] = [Math.floor(point / 9), point % 9];
+      const [uy, ux] = [unit.row + Math.floor(topTap / 3), unit.col + (topTap % 3)];
+      const derivative = async (channel: number) => {
+        const one = tf.buffer([1, 6, 6, 36]);
+        one.set(eps, 0, uy, ux, channel);
+        const step = one.toTensor() as tf.Tensor4D;
+        const [plus, minus] = [response(step), response(tf.neg(step) as tf.Tensor4D)];
+        const value = ((await plus.data())[0] - (await minus.data())[0]) / (2 * eps);
+        tf.dispose([step, plus, minus]);
+        return value;
+      };
+      // Offsets (Δx, Δy) of group 1; a unit of offset moves the location by offsetScale = 2.
+      const channel = 2 * (9 + p);
+      const fd = Math.hypot(await derivative(channel), await derivative(channel + 1)) / 2;
+      await expectClose(
+        [result.importance[point]],
+        [fd],
+        {atol: 2e-3, rtol: 2e-2},
+        `point ${point}`,
+      );
+    }
     x.dispose();
   });
 
