@@ -2,6 +2,7 @@
 import {benchDeformConv2d} from './dcn_cases';
 import {benchDcnv3} from './dcnv3_cases';
 import {benchInvolution} from './involution_cases';
+import {benchModels} from './model_cases';
 import {benchDeformRoiPool} from './roi_pool_cases';
 import type {Row} from './timing';
 
@@ -10,4 +11,5 @@ export const OP_BENCHES: Record<string, (note: string) => Promise<Row[]>> = {
   dcnv3: benchDcnv3,
   involution: benchInvolution,
   deformRoiPool: benchDeformRoiPool,
+  models: benchModels,
 };
