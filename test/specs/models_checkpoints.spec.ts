@@ -52,17 +52,22 @@ function zeroState(keys: [string, number[]][], rename = (key: string) => key): S
 }
 
 const SMALL = 32;
+const TIMEOUT_MS = 120000;
 
 describeBackend('cpu', 'models: whole PyTorch checkpoints', () => {
   for (const f of ALL) {
-    it(`${f.builder}(${JSON.stringify(f.args)}): the checkpoint's keys and shapes, ${f.params} parameters`, () => {
-      const model = buildModel(f, SMALL);
-      expect(models.countParams(model)).toBe(f.params);
-      const before = tf.memory().numTensors;
-      loadStateDict(model, zeroState(f.keys));
-      expect(tf.memory().numTensors).toBe(before);
-      model.dispose();
-    });
+    it(
+      `${f.builder}(${JSON.stringify(f.args)}): the checkpoint's keys and shapes, ${f.params} parameters`,
+      () => {
+        const model = buildModel(f, SMALL);
+        expect(models.countParams(model)).toBe(f.params);
+        const before = tf.memory().numTensors;
+        loadStateDict(model, zeroState(f.keys));
+        expect(tf.memory().numTensors).toBe(before);
+        model.dispose();
+      },
+      TIMEOUT_MS,
+    );
   }
 
   it('without the head, the full checkpoint loads (its head keys are left out)', () => {

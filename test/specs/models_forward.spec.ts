@@ -14,6 +14,8 @@ import {describeAllBackends} from '../util/backends';
 import {buildModel, formulaForward, ModelFixture, relativeError} from '../util/model_fixtures';
 
 const TOLERANCE = 1e-4;
+/** webgpu (SwiftShader) takes ~30 s for the first ResNet-50 (its shaders). */
+const TIMEOUT_MS = 600000;
 
 const FIXTURES: [string, ModelFixture][] = [
   ['ResNet-50', resnet50 as unknown as ModelFixture],
@@ -25,23 +27,27 @@ const FIXTURES: [string, ModelFixture][] = [
 
 describeAllBackends('models against PyTorch', () => {
   for (const [name, fixture] of FIXTURES) {
-    it(`${name}: logits and stage outputs`, async () => {
-      const model = buildModel(fixture, fixture.inputShape![2]);
-      const result = await formulaForward(model, fixture);
-      model.dispose();
-      expect(relativeError(result.logits, fixture.logits!.data))
-        .withContext('logits')
-        .toBeLessThan(TOLERANCE);
-      fixture.stages!.forEach((expected, i) => {
-        const actual = result.stages[i];
-        const error = Math.max(
-          Math.abs(actual.mean - expected.mean),
-          Math.abs(actual.meanAbs - expected.meanAbs),
-        );
-        expect(error / expected.meanAbs)
-          .withContext(`stage ${i + 1}`)
+    it(
+      `${name}: logits and stage outputs`,
+      async () => {
+        const model = buildModel(fixture, fixture.inputShape![2]);
+        const result = await formulaForward(model, fixture);
+        model.dispose();
+        expect(relativeError(result.logits, fixture.logits!.data))
+          .withContext('logits')
           .toBeLessThan(TOLERANCE);
-      });
-    });
+        fixture.stages!.forEach((expected, i) => {
+          const actual = result.stages[i];
+          const error = Math.max(
+            Math.abs(actual.mean - expected.mean),
+            Math.abs(actual.meanAbs - expected.meanAbs),
+          );
+          expect(error / expected.meanAbs)
+            .withContext(`stage ${i + 1}`)
+            .toBeLessThan(TOLERANCE);
+        });
+      },
+      TIMEOUT_MS,
+    );
   }
 });
