@@ -2,6 +2,7 @@
 export {countParams} from './count_params';
 export {internImage} from './internimage';
 export type {InternImageArgs} from './internimage';
+export {ChannelLayerNorm} from './layer_norm';
 export {LayerScale} from './layer_scale';
 export {redNet} from './rednet';
 export type {RedNetArgs} from './rednet';

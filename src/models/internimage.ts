@@ -14,6 +14,7 @@ import {input, layers, LayersModel, model, SymbolicTensor} from '@tensorflow/tfj
 import {DCNv3} from '../layers/dcnv3_layer';
 import {batchNorm, checkChoice, checkInputShape, checkNumClasses, classifier, conv} from './blocks';
 import {LayerScale} from './layer_scale';
+import {ChannelLayerNorm} from './layer_norm';
 
 export interface InternImageArgs {
   variant: 'T' | 'S' | 'B';
@@ -67,7 +68,7 @@ const LAYER_NORM_EPSILON = 1e-6;
 export const INTERNIMAGE_HEAD_KEYS = ['conv_head.', 'head.'];
 
 function layerNorm(x: SymbolicTensor, name: string): SymbolicTensor {
-  return layers.layerNormalization({epsilon: LAYER_NORM_EPSILON, name}).apply(x) as SymbolicTensor;
+  return new ChannelLayerNorm({epsilon: LAYER_NORM_EPSILON, name}).apply(x) as SymbolicTensor;
 }
 
 function gelu(x: SymbolicTensor, name: string): SymbolicTensor {

@@ -9,8 +9,8 @@
  * InternImage DCNv3, RedNet involution (`conv1.conv`, `conv1.bn`,
  * `conv2.conv`) and mmcv DeformRoIPoolPack / ModulatedDeformRoIPoolPack.
  * tfjs's own Conv2D, Dense, BatchNormalization and LayerNormalization, and
- * the models' LayerScale, take PyTorch's Conv2d, Linear, BatchNorm2d,
- * LayerNorm and a bare parameter.
+ * the models' ChannelLayerNorm and LayerScale, take PyTorch's Conv2d, Linear,
+ * BatchNorm2d, LayerNorm (both) and a bare parameter.
  */
 import type {layers} from '@tensorflow/tfjs-layers';
 
@@ -18,6 +18,7 @@ import {DCNv3} from '../layers/dcnv3_layer';
 import {DeformConvLayerBase} from '../layers/deform_conv_layer_base';
 import {DeformRoIPool} from '../layers/deform_roi_pool_layer';
 import {Involution} from '../layers/involution_layer';
+import {ChannelLayerNorm} from '../models/layer_norm';
 import {LayerScale} from '../models/layer_scale';
 import {permuteEntry as transpose, reshapeEntry as reshape} from './host_layout';
 import type {StateDict, StateTensor} from './safetensors';
@@ -178,7 +179,7 @@ function stockEntries(layer: layers.Layer, prefix: string): Entry[] | null {
       .add('moving_mean', 'running_mean')
       .add('moving_variance', 'running_var').list;
   }
-  if (className === 'LayerNormalization') {
+  if (className === 'LayerNormalization' || layer instanceof ChannelLayerNorm) {
     return e.add('gamma', 'weight').add('beta', 'bias').list;
   }
   return null;
