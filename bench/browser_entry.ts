@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {setThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-web';
 
-import {ready} from '../src/index';
+import {ready, WASM_THREADS} from '../src/index';
 import {OP_BENCHES} from './all_cases';
 import {benchOrt, ORT_GRAPHS, OrtGraph} from './ort_peer';
 import {Row, rowsSoFar} from './timing';
@@ -30,7 +30,9 @@ async function runBench({
   op: string;
 }): Promise<Row[]> {
   if (backend === 'wasm') {
+    // tfjs's own pool (its GEMMs; tfjs caps it at half the cores), ours, ORT's.
     setThreadsCount(threads);
+    tf.env().set(WASM_THREADS, threads);
     ort.env.wasm.numThreads = threads;
   }
   if (!(await tf.setBackend(backend))) {

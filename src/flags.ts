@@ -19,9 +19,18 @@ export const COLUMN_BUFFER_BYTES = 'DEFORM_COLUMN_BUFFER_BYTES';
  */
 export const MAX_TENSOR_BYTES = 'DEFORM_MAX_TENSOR_BYTES';
 
+/**
+ * Threads our wasm passes run on where tfjs runs its threaded build (a
+ * cross-origin isolated page), at most the cores; 1 keeps them on the calling
+ * thread. Default -1: tfjs's own `getThreadsCount()` (which tfjs caps at half
+ * the cores). Results are the same for every count.
+ */
+export const WASM_THREADS = 'DEFORM_WASM_THREADS';
+
 export function registerFlags(): void {
   env().registerFlag(COLUMN_BUFFER_BYTES, () => 64 * 1024 * 1024);
   env().registerFlag(MAX_TENSOR_BYTES, () => 2 * 1024 ** 3);
+  env().registerFlag(WASM_THREADS, () => -1);
 }
 
 /** The column budget in float32 elements. */

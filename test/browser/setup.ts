@@ -10,9 +10,15 @@ import '../../src/index';
 
 import * as tf from '@tensorflow/tfjs-core';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+import {WASM_THREADS} from '../../src/index';
 
 // karma serves the tfjs wasm binaries under /base (see karma.conf.js).
 setWasmPaths('/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+// Cross-origin isolated, tfjs runs its threaded build: our passes on two threads
+// (tfjs keeps its own at its default, half the cores: 1 here).
+if (globalThis.crossOriginIsolated) {
+  tf.env().set(WASM_THREADS, 2);
+}
 // Makes the engine check every kernel for leaked backend data.
 tf.env().set('IS_TEST', true);
 // As tfjs's own CI: small stock ops would otherwise run on the CPU, untested on the GPU.

@@ -4,6 +4,7 @@ import {DCNv3} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
+import {passThreads, runRowPass} from './pass_pool';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
 
@@ -15,26 +16,33 @@ const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: was
     [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
     'float32',
   );
+  const threads = passThreads(wasm);
+  const scratchBytes = module.dcnv3ScratchBytes(info.points);
   withPassMemory(
     wasm,
     module,
     windowParams(info, info.groups),
     ({params, zeros, scratch}) => {
-      module.dcnv3Forward(
-        params,
-        address(wasm, x),
-        address(wasm, offset),
-        address(wasm, mask),
-        address(wasm, y),
-        zeros,
-        scratch,
-        info.offsetScale,
-        Number(info.removeCenter),
-        0,
-        info.batchSize * info.outHeight * info.outWidth,
+      runRowPass(
+        wasm,
+        'dcnv3Forward',
+        [
+          params,
+          address(wasm, x),
+          address(wasm, offset),
+          address(wasm, mask),
+          address(wasm, y),
+          zeros,
+          scratch,
+          info.offsetScale,
+          Number(info.removeCenter),
+          0,
+          info.batchSize * info.outHeight * info.outWidth,
+        ],
+        {scratch: {threads, bytes: scratchBytes}},
       );
     },
-    {zeroChannels: info.inChannels, scratchBytes: module.dcnv3ScratchBytes(info.points)},
+    {zeroChannels: info.inChannels, scratchBytes: threads * scratchBytes},
   );
   return y;
 };

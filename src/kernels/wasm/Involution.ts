@@ -3,6 +3,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {Involution} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeInvolutionInfo} from '../../shape/involution';
+import {runRowPass} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
@@ -20,14 +21,14 @@ const involution: TypedKernelFunc<typeof Involution, BackendWasm> = ({
     'float32',
   );
   withPassMemory(wasm, module, windowParams(info, info.groups), ({params}) => {
-    module.involutionForward(
+    runRowPass(wasm, 'involutionForward', [
       params,
       address(wasm, x),
       address(wasm, kernel),
       address(wasm, y),
       0,
       info.batchSize * info.outHeight * info.outWidth,
-    );
+    ]);
   });
   return y;
 };

@@ -9,6 +9,7 @@ import type {KernelBackend} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
+import {runRowPass} from './pass_pool';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, PassMemory, withPassMemory} from './wasm_heap_util';
 import {ParamBlock, windowParams} from './wasm_params';
@@ -47,15 +48,21 @@ export const wasmSampling: DeformConvSampling = {
       'float32',
     );
     runPass(wasm, module, info, ({params, zeros}) => {
-      module.im2col(
-        params,
-        address(wasm, x),
-        address(wasm, offset),
-        address(wasm, mask),
-        address(wasm, cols),
-        zeros,
-        rowStart,
-        rowCount,
+      // Columns [G, rows, K C/G]: a part of the rows is a block of its own only for one group.
+      runRowPass(
+        wasm,
+        'im2col',
+        [
+          params,
+          address(wasm, x),
+          address(wasm, offset),
+          address(wasm, mask),
+          address(wasm, cols),
+          zeros,
+          rowStart,
+          rowCount,
+        ],
+        {relative: [['cols', 4 * info.taps * info.inChannels]], splittable: info.groups === 1},
       );
     });
     return cols;
@@ -97,17 +104,30 @@ export const wasmSampling: DeformConvSampling = {
       grads.push(wasm.makeOutput([rowCount, taps], 'float32'));
     }
     runPass(wasm, module, info, ({params, zeros}) => {
-      module.coordGrad(
-        params,
-        address(wasm, dCols),
-        address(wasm, x),
-        address(wasm, offset),
-        address(wasm, mask),
-        address(wasm, grads[0]),
-        address(wasm, grads[1] ?? null),
-        zeros,
-        rowStart,
-        rowCount,
+      runRowPass(
+        wasm,
+        'coordGrad',
+        [
+          params,
+          address(wasm, dCols),
+          address(wasm, x),
+          address(wasm, offset),
+          address(wasm, mask),
+          address(wasm, grads[0]),
+          address(wasm, grads[1] ?? null),
+          zeros,
+          rowStart,
+          rowCount,
+        ],
+        {
+          // dCols as the columns of im2col: one block per part only for one group.
+          relative: [
+            ['dCols', 4 * info.taps * info.inChannels],
+            ['dOffset', 8 * taps],
+            ['dMask', 4 * taps],
+          ],
+          splittable: info.groups === 1,
+        },
       );
     });
     return grads;

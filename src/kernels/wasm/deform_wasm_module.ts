@@ -216,16 +216,8 @@ const compiled = Promise.all([
   }),
 ]);
 
-/**
- * Resolves once tfjs-deform's wasm module has compiled (it starts compiling
- * when the package is imported). The package's kernels on the tfjs `wasm`
- * backend need it (its ops, and the depthwise-convolution gradients it adds
- * there): `await tfdeform.ready()` once before running them there (for
- * example right after `await tf.setBackend('wasm')`); a wasm kernel that runs
- * earlier throws. Other backends do not need it. Never
- * rejects: a failed compilation is reported by the kernels that need it.
- */
-export async function ready(): Promise<void> {
+/** Resolves once both builds of the module have compiled (or failed to). */
+export async function compiledModules(): Promise<void> {
   await compiled;
 }
 

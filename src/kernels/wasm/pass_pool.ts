@@ -1,0 +1,235 @@
+/**
+ * Our passes on several threads, where tfjs runs its threaded wasm build (a
+ * cross-origin isolated page: the heap is a shared `WebAssembly.Memory`).
+ * tfjs's own pthread pool is not open to plugins, so we keep a pool of our
+ * own workers, each with an instance of our module on the same memory. A
+ * pass's rows are split into one contiguous range per thread; the main
+ * thread takes the first and then spins on an `Atomics` counter (it may not
+ * `Atomics.wait`). Only passes whose rows write disjoint outputs (gathers)
+ * are split, so results equal the single-threaded ones bit for bit.
+ *
+ * Threads: the `DEFORM_WASM_THREADS` flag, by default tfjs's own count, at
+ * most the cores. The workers start on first use; until they report ready,
+ * passes run on the main thread alone. Node never gets here:
+ * tfjs-backend-wasm does not thread there.
+ */
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import {env} from '@tensorflow/tfjs-core';
+
+import {WASM_THREADS} from '../../flags';
+
+import {
+  compiledModule,
+  DEFORM_WASM_EXPORTS,
+  deformWasm,
+  DeformWasmExports,
+  heapMemory,
+} from './deform_wasm_module';
+import {PASS_WORKER_SOURCE} from './pass_worker_source';
+
+type ExportName = keyof typeof DEFORM_WASM_EXPORTS;
+
+/** Control words (Int32) of the pool's SharedArrayBuffer. */
+const GENERATION = 0;
+const DONE = 1;
+const READY = 2;
+const FAILED = 3;
+/** Each worker's task: the export's index and its arguments (float64), `SLOT_WORDS` each. */
+const SLOTS_AT = 64;
+const SLOT_WORDS = 24;
+
+/** The longest a pass may take on a worker before the main thread gives up (a dead worker). */
+const SPIN_LIMIT_MS = 60_000;
+
+const EXPORT_NAMES = Object.keys(DEFORM_WASM_EXPORTS) as ExportName[];
+
+class PassPool {
+  private readonly control: Int32Array;
+  private readonly slots: Float64Array;
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    memory: WebAssembly.Memory,
+    readonly threads: number,
+  ) {
+    const buffer = new SharedArrayBuffer(SLOTS_AT + 8 * SLOT_WORDS * threads);
+    this.control = new Int32Array(buffer, 0, SLOTS_AT / 4);
+    this.slots = new Float64Array(buffer, SLOTS_AT);
+    const url = URL.createObjectURL(new Blob([PASS_WORKER_SOURCE], {type: 'text/javascript'}));
+    const module = compiledModule(true);
+    for (let slot = 1; slot < threads; slot++) {
+      const worker = new Worker(url);
+      worker.postMessage({
+        module,
+        memory,
+        buffer,
+        slot,
+        slotsAt: SLOTS_AT,
+        slotWords: SLOT_WORDS,
+        names: EXPORT_NAMES,
+      });
+      this.workers.push(worker);
+    }
+    URL.revokeObjectURL(url);
+  }
+
+  terminate(): void {
+    this.workers.forEach(worker => worker.terminate());
+  }
+
+  get ready(): boolean {
+    return Atomics.load(this.control, READY) === this.workers.length;
+  }
+
+  /**
+   * Runs `name` with `args` (its last two being rowStart, rowCount) split
+   * into one row range per thread; `perThread(args, thread)` adjusts a
+   * thread's arguments (e.g. its own scratch).
+   */
+  run(
+    module: DeformWasmExports,
+    name: ExportName,
+    args: number[],
+    perThread: (args: number[], thread: number) => number[],
+  ): void {
+    const rowStart = args[args.length - 2];
+    const rowCount = args[args.length - 1];
+    const part = Math.ceil(rowCount / this.threads);
+    const range = (t: number) => {
+      const start = Math.min(rowCount, t * part);
+      return [rowStart + start, Math.min(rowCount, start + part) - start];
+    };
+    const control = this.control;
+    Atomics.store(control, DONE, 0);
+    for (let t = 1; t < this.threads; t++) {
+      const task = perThread([...args.slice(0, -2), ...range(t)], t);
+      const at = (t - 1) * SLOT_WORDS;
+      this.slots[at] = EXPORT_NAMES.indexOf(name);
+      this.slots.set(task, at + 1);
+    }
+    Atomics.add(control, GENERATION, 1);
+    Atomics.notify(control, GENERATION);
+    let error: unknown = null;
+    try {
+      (module[name] as (...a: number[]) => void)(
+        ...perThread([...args.slice(0, -2), ...range(0)], 0),
+      );
+    } catch (e) {
+      error = e;
+    }
+    const started = performance.now();
+    while (Atomics.load(control, DONE) < this.workers.length) {
+      if (performance.now() - started > SPIN_LIMIT_MS) {
+        throw new Error(
+          `tfjs-deform: a wasm worker did not finish ${name} within ${SPIN_LIMIT_MS} ms`,
+        );
+      }
+    }
+    if (error != null) {
+      throw error;
+    }
+    if (Atomics.exchange(control, FAILED, 0) !== 0) {
+      throw new Error(`tfjs-deform: ${name} failed on a wasm worker`);
+    }
+  }
+}
+
+/** Each heap's pool; null where workers could not be made (a page's policy): one thread there. */
+const pools = new WeakMap<WebAssembly.Memory, PassPool | null>();
+/** tfjs's thread count for this backend (1 for its non-threaded builds). */
+function tfjsThreads(wasm: BackendWasm): number {
+  const tfjs = (wasm.wasm as unknown as {tfjs?: {getThreadsCount?: () => number}}).tfjs;
+  return tfjs?.getThreadsCount?.() ?? 1;
+}
+
+/** The backend's pool once its workers are ready; null where passes run on one thread. */
+function readyPool(wasm: BackendWasm): PassPool | null {
+  const memory = heapMemory(wasm);
+  const requested = env().getNumber(WASM_THREADS);
+  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+  const threads = Math.min(requested > 0 ? requested : tfjsThreads(wasm), cores);
+  const canShare =
+    typeof SharedArrayBuffer !== 'undefined' &&
+    memory.buffer instanceof SharedArrayBuffer &&
+    typeof Worker !== 'undefined';
+  if (!canShare || threads < 2) {
+    return null;
+  }
+  let pool = pools.get(memory);
+  if (pool === null) {
+    return null;
+  }
+  if (pool?.threads !== threads) {
+    pool?.terminate();
+    try {
+      pool = new PassPool(memory, threads);
+    } catch {
+      pools.set(memory, null);
+      return null;
+    }
+    pools.set(memory, pool);
+  }
+  return pool.ready ? pool : null;
+}
+
+/** Resolves when the backend's pool (if it gets one) has started, or after `ms`. */
+export async function poolStarted(wasm: BackendWasm, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (readyPool(wasm) == null && pools.get(heapMemory(wasm)) != null && Date.now() < until) {
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+}
+
+/** Threads a row pass of this backend runs on now (a pass with scratch allocates it per thread). */
+export function passThreads(wasm: BackendWasm): number {
+  return readyPool(wasm)?.threads ?? 1;
+}
+
+/** How a pass's arguments change with the thread that runs a part of its rows. */
+export interface RowSplit {
+  /**
+   * Outputs addressed relative to the call's first row, with their bytes per
+   * row: a part starting `k` rows in gets its address moved by `k` rows (an
+   * absent output, address 0, stays 0).
+   */
+  relative?: Array<[name: string, rowBytes: number]>;
+  /** A `scratch` argument of `bytes` per thread for `threads` threads, as `passThreads` gave them. */
+  scratch?: {threads: number; bytes: number};
+  /** False for a call whose output layout a split cannot follow: it runs on this thread. */
+  splittable?: boolean;
+}
+
+/**
+ * Runs the gather pass `name` (its rows write disjoint outputs) with `args`,
+ * rowStart and rowCount last, split over the backend's pool, or on this
+ * thread. A pass with scratch is split only over as many threads as it has
+ * scratch for.
+ */
+export function runRowPass<K extends ExportName>(
+  wasm: BackendWasm,
+  name: K,
+  args: Parameters<DeformWasmExports[K]>,
+  {relative = [], scratch, splittable = true}: RowSplit = {},
+): void {
+  const module = deformWasm(wasm);
+  const pool = splittable ? readyPool(wasm) : null;
+  if (pool == null || (scratch != null && pool.threads !== scratch.threads)) {
+    (module[name] as (...a: number[]) => void)(...(args as number[]));
+    return;
+  }
+  const params = DEFORM_WASM_EXPORTS[name] as readonly string[];
+  const rowStart = args[args.length - 2] as number;
+  pool.run(module, name, args as number[], (task, thread) => {
+    const rowsIn = task[task.length - 2] - rowStart;
+    for (const [output, rowBytes] of relative) {
+      const at = params.indexOf(output);
+      if (task[at] !== 0) {
+        task[at] += rowsIn * rowBytes;
+      }
+    }
+    if (scratch != null) {
+      task[params.indexOf('scratch')] += thread * scratch.bytes;
+    }
+    return task;
+  });
+}
