@@ -307,8 +307,16 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       );
       expectClose(Array.from(arena.view(cols)), Array.from(expectedCols), {}, `${where} cols`);
 
-      const expectedDx = copy(dx);
-      deformCol2im(info, copy(dCols), copy(offset), maskValues(), rowStart, rowCount, expectedDx);
+      // A random channel range of dx (threads split col2im by channels): the others stay.
+      const channelStart = Math.floor(random() * info.inChannels);
+      const channelCount = 1 + Math.floor(random() * (info.inChannels - channelStart));
+      const before = copy(dx);
+      const everyChannel = copy(dx);
+      deformCol2im(info, copy(dCols), copy(offset), maskValues(), rowStart, rowCount, everyChannel);
+      const expectedDx = everyChannel.map((v, i) => {
+        const c = i % info.inChannels;
+        return c >= channelStart && c < channelStart + channelCount ? v : before[i];
+      });
       expectWritesOnlyWithin(
         backend,
         within(dx),
@@ -320,6 +328,8 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             a(mask),
             a(dx),
             a(zeros),
+            channelStart,
+            channelCount,
             rowStart,
             rowCount,
           ),

@@ -4,7 +4,7 @@ import {DCNv3} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
-import {passThreads, runRowPass} from './pass_pool';
+import {passThreads, runOnThreads} from './pass_pool';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
 
@@ -23,7 +23,7 @@ const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: was
     module,
     windowParams(info, info.groups),
     ({params, zeros, scratch}) => {
-      runRowPass(
+      runOnThreads(
         wasm,
         'dcnv3Forward',
         [

@@ -3,7 +3,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {DeformPSRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computePSRoIPoolInfo} from '../../shape/roi_pool';
-import {runRowPass} from './pass_pool';
+import {runOnThreads} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {psRoiPoolParams} from './wasm_params';
@@ -21,7 +21,7 @@ const deformPsRoiPool: TypedKernelFunc<typeof DeformPSRoIPool, BackendWasm> = ({
     'float32',
   );
   withPassMemory(wasm, module, psRoiPoolParams(info), ({params}) => {
-    runRowPass(wasm, 'deformPsRoiPoolForward', [
+    runOnThreads(wasm, 'deformPsRoiPoolForward', [
       params,
       address(wasm, x),
       address(wasm, rois),

@@ -3,7 +3,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {DeformRoIPool, ModulatedDeformRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo} from '../../shape/roi_pool';
-import {runRowPass} from './pass_pool';
+import {runOnThreads} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {roiPoolParams} from './wasm_params';
@@ -21,7 +21,7 @@ export const deformRoiPoolWasm: TypedKernelFunc<
     'float32',
   );
   withPassMemory(wasm, module, roiPoolParams(info), ({params}) => {
-    runRowPass(wasm, 'deformRoiPoolForward', [
+    runOnThreads(wasm, 'deformRoiPoolForward', [
       params,
       address(wasm, x),
       address(wasm, rois),

@@ -12,7 +12,7 @@ import {
 } from '@tensorflow/tfjs-core';
 
 import {kernelConfig, KernelArgs} from '../kernel_util';
-import {runRowPass} from './pass_pool';
+import {runOnThreads} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {depthwiseParams} from './wasm_params';
@@ -39,7 +39,7 @@ const depthwiseConv2dNativeBackpropInput = ({
   const dx = wasm.makeOutput(inputShape, 'float32');
   const multiplier = info.outChannels / info.inChannels;
   withPassMemory(wasm, module, depthwiseParams(info), ({params}) => {
-    runRowPass(wasm, 'depthwiseBackpropInput', [
+    runOnThreads(wasm, 'depthwiseBackpropInput', [
       params,
       address(wasm, filter),
       address(wasm, dy),

@@ -3,7 +3,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {Involution} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeInvolutionInfo} from '../../shape/involution';
-import {runRowPass} from './pass_pool';
+import {runOnThreads} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
@@ -21,7 +21,7 @@ const involution: TypedKernelFunc<typeof Involution, BackendWasm> = ({
     'float32',
   );
   withPassMemory(wasm, module, windowParams(info, info.groups), ({params}) => {
-    runRowPass(wasm, 'involutionForward', [
+    runOnThreads(wasm, 'involutionForward', [
       params,
       address(wasm, x),
       address(wasm, kernel),

@@ -3,7 +3,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {InvolutionBackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeInvolutionInfo} from '../../shape/involution';
-import {runRowPass} from './pass_pool';
+import {runOnThreads} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
@@ -20,7 +20,7 @@ const involutionBackpropInput: TypedKernelFunc<typeof InvolutionBackpropInput, B
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dKernel = wasm.makeOutput(kernel.shape, 'float32');
   withPassMemory(wasm, module, windowParams(info, info.groups), ({params}) => {
-    runRowPass(wasm, 'involutionBackpropInput', [
+    runOnThreads(wasm, 'involutionBackpropInput', [
       params,
       address(wasm, kernel),
       address(wasm, dy),
@@ -28,7 +28,7 @@ const involutionBackpropInput: TypedKernelFunc<typeof InvolutionBackpropInput, B
       0,
       info.batchSize * info.inHeight * info.inWidth,
     ]);
-    runRowPass(wasm, 'involutionBackpropKernel', [
+    runOnThreads(wasm, 'involutionBackpropKernel', [
       params,
       address(wasm, x),
       address(wasm, dy),

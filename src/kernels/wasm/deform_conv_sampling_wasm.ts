@@ -9,7 +9,7 @@ import type {KernelBackend} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
-import {runRowPass} from './pass_pool';
+import {runOnThreads} from './pass_pool';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, PassMemory, withPassMemory} from './wasm_heap_util';
 import {ParamBlock, windowParams} from './wasm_params';
@@ -49,7 +49,7 @@ export const wasmSampling: DeformConvSampling = {
     );
     runPass(wasm, module, info, ({params, zeros}) => {
       // Columns [G, rows, K C/G]: a part of the rows is a block of its own only for one group.
-      runRowPass(
+      runOnThreads(
         wasm,
         'im2col',
         [
@@ -81,15 +81,22 @@ export const wasmSampling: DeformConvSampling = {
           info.batchSize * info.inHeight * info.inWidth * info.inChannels * 4,
         );
       }
-      module.col2im(
-        params,
-        address(wasm, dCols),
-        address(wasm, offset),
-        address(wasm, mask),
-        address(wasm, target),
-        zeros,
-        rowStart,
-        rowCount,
+      runOnThreads(
+        wasm,
+        'col2im',
+        [
+          params,
+          address(wasm, dCols),
+          address(wasm, offset),
+          address(wasm, mask),
+          address(wasm, target),
+          zeros,
+          0,
+          info.inChannels,
+          rowStart,
+          rowCount,
+        ],
+        {over: 'channels'},
       );
     });
     return target;
@@ -104,7 +111,7 @@ export const wasmSampling: DeformConvSampling = {
       grads.push(wasm.makeOutput([rowCount, taps], 'float32'));
     }
     runPass(wasm, module, info, ({params, zeros}) => {
-      runRowPass(
+      runOnThreads(
         wasm,
         'coordGrad',
         [

@@ -21,14 +21,25 @@ import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from './generated/deform_wasm';
  * export list. Every address is a byte offset in the heap; `params` is the
  * address of a parameter block (wasm_params.ts); a pass handles its rows
  * `[rowStart, rowStart + rowCount)` (output positions, input pixels for the
- * input gradients written as gathers, RoIs for the poolings). No export
- * depends on an earlier call.
+ * input gradients written as gathers, RoIs for the poolings), col2im also a
+ * channel range. No export depends on an earlier call.
  */
 export const DEFORM_WASM_EXPORTS = {
   paramWords: ['kind'],
   fillZero: ['at', 'bytes'],
   im2col: ['params', 'x', 'offset', 'mask', 'cols', 'zeros', 'rowStart', 'rowCount'],
-  col2im: ['params', 'dCols', 'offset', 'mask', 'dx', 'zeros', 'rowStart', 'rowCount'],
+  col2im: [
+    'params',
+    'dCols',
+    'offset',
+    'mask',
+    'dx',
+    'zeros',
+    'channelStart',
+    'channelCount',
+    'rowStart',
+    'rowCount',
+  ],
   coordGrad: [
     'params',
     'dCols',

@@ -82,38 +82,36 @@ class PassPool {
   }
 
   /**
-   * Runs `name` with `args` (its last two being rowStart, rowCount) split
-   * into one row range per thread; `perThread(args, thread)` adjusts a
-   * thread's arguments (e.g. its own scratch).
+   * Runs `name` with `args`, the pair `(start, count)` at `args[at]` split
+   * into one range per thread (parts a multiple of `align` long);
+   * `perThread(args, thread)` adjusts a thread's arguments (its own scratch).
    */
   run(
     module: DeformWasmExports,
     name: ExportName,
     args: number[],
+    {at, align}: {at: number; align: number},
     perThread: (args: number[], thread: number) => number[],
   ): void {
-    const rowStart = args[args.length - 2];
-    const rowCount = args[args.length - 1];
-    const part = Math.ceil(rowCount / this.threads);
-    const range = (t: number) => {
-      const start = Math.min(rowCount, t * part);
-      return [rowStart + start, Math.min(rowCount, start + part) - start];
+    const [first, count] = [args[at], args[at + 1]];
+    const part = align * Math.ceil(count / align / this.threads);
+    const task = (t: number) => {
+      const start = Math.min(count, t * part);
+      const range = [first + start, Math.min(count, start + part) - start];
+      return perThread([...args.slice(0, at), ...range, ...args.slice(at + 2)], t);
     };
     const control = this.control;
     Atomics.store(control, DONE, 0);
     for (let t = 1; t < this.threads; t++) {
-      const task = perThread([...args.slice(0, -2), ...range(t)], t);
-      const at = (t - 1) * SLOT_WORDS;
-      this.slots[at] = EXPORT_NAMES.indexOf(name);
-      this.slots.set(task, at + 1);
+      const slot = (t - 1) * SLOT_WORDS;
+      this.slots[slot] = EXPORT_NAMES.indexOf(name);
+      this.slots.set(task(t), slot + 1);
     }
     Atomics.add(control, GENERATION, 1);
     Atomics.notify(control, GENERATION);
     let error: unknown = null;
     try {
-      (module[name] as (...a: number[]) => void)(
-        ...perThread([...args.slice(0, -2), ...range(0)], 0),
-      );
+      (module[name] as (...a: number[]) => void)(...task(0));
     } catch (e) {
       error = e;
     }
@@ -185,31 +183,36 @@ export function passThreads(wasm: BackendWasm): number {
   return readyPool(wasm)?.threads ?? 1;
 }
 
-/** How a pass's arguments change with the thread that runs a part of its rows. */
-export interface RowSplit {
+/** How a pass is split over threads, and how its arguments change with the part a thread runs. */
+export interface PassSplit {
   /**
-   * Outputs addressed relative to the call's first row, with their bytes per
-   * row: a part starting `k` rows in gets its address moved by `k` rows (an
-   * absent output, address 0, stays 0).
+   * What is split: its rows (`rowStart`, `rowCount`; gathers, whose rows
+   * write disjoint outputs) or its channels (`channelStart`, `channelCount`;
+   * scatters whose channels write disjoint elements), in parts of 4 channels.
+   */
+  over?: 'rows' | 'channels';
+  /**
+   * Tensors addressed relative to the call's first row, with their bytes per
+   * row: a part starting `k` rows in gets their addresses moved by `k` rows
+   * (an absent one, address 0, stays 0).
    */
   relative?: Array<[name: string, rowBytes: number]>;
   /** A `scratch` argument of `bytes` per thread for `threads` threads, as `passThreads` gave them. */
   scratch?: {threads: number; bytes: number};
-  /** False for a call whose output layout a split cannot follow: it runs on this thread. */
+  /** False for a call whose layout a split cannot follow: it runs on this thread. */
   splittable?: boolean;
 }
 
 /**
- * Runs the gather pass `name` (its rows write disjoint outputs) with `args`,
- * rowStart and rowCount last, split over the backend's pool, or on this
- * thread. A pass with scratch is split only over as many threads as it has
- * scratch for.
+ * Runs the pass `name` with `args`, split over the backend's pool as `split`
+ * says, or on this thread. A pass with scratch is split only over as many
+ * threads as it has scratch for.
  */
-export function runRowPass<K extends ExportName>(
+export function runOnThreads<K extends ExportName>(
   wasm: BackendWasm,
   name: K,
   args: Parameters<DeformWasmExports[K]>,
-  {relative = [], scratch, splittable = true}: RowSplit = {},
+  {over = 'rows', relative = [], scratch, splittable = true}: PassSplit = {},
 ): void {
   const module = deformWasm(wasm);
   const pool = splittable ? readyPool(wasm) : null;
@@ -218,13 +221,15 @@ export function runRowPass<K extends ExportName>(
     return;
   }
   const params = DEFORM_WASM_EXPORTS[name] as readonly string[];
-  const rowStart = args[args.length - 2] as number;
-  pool.run(module, name, args as number[], (task, thread) => {
-    const rowsIn = task[task.length - 2] - rowStart;
-    for (const [output, rowBytes] of relative) {
-      const at = params.indexOf(output);
-      if (task[at] !== 0) {
-        task[at] += rowsIn * rowBytes;
+  const at = params.indexOf(over === 'rows' ? 'rowStart' : 'channelStart');
+  const rowAt = params.indexOf('rowStart');
+  const firstRow = args[rowAt] as number;
+  pool.run(module, name, args as number[], {at, align: over === 'rows' ? 1 : 4}, (task, thread) => {
+    const rowsIn = task[rowAt] - firstRow;
+    for (const [tensor, rowBytes] of relative) {
+      const index = params.indexOf(tensor);
+      if (task[index] !== 0) {
+        task[index] += rowsIn * rowBytes;
       }
     }
     if (scratch != null) {

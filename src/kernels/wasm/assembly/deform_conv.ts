@@ -137,21 +137,30 @@ export function fillZero(at: usize, bytes: usize): void {
   }
 }
 
-/** Transpose of im2col (a scatter): adds the columns `a` into the walked `dx`. */
+/**
+ * Transpose of im2col (a scatter): adds the columns `a` into the walked `dx`,
+ * only channels `[b, c)` of it (disjoint channel ranges write disjoint
+ * elements: threads split a scatter that way).
+ */
 @final @unmanaged class Col2im {
   @inline tap(
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
       row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
-      taps: i32, dCols: usize, b: usize, c: usize, firstSample: i32): void {
-    if (!inside) {
+      taps: i32, dCols: usize, channelStart: usize, channelEnd: usize, firstSample: i32): void {
+    const lo = max(from, <i32>channelStart);
+    const hi = min(to, <i32>channelEnd);
+    if (!inside || lo >= hi) {
       return;
     }
     const scale = maskAt(mask, sample);
-    for (let ch = from; ch < to; ch += run) {
+    // Runs cut at the range's ends: a part of a run stays in its group.
+    for (let ch = lo; ch < hi; ) {
+      const end = min(hi, from + ((ch - from) / run + 1) * run);
       scatterRunAt(
-          zeros, p00, p01, p10, p11, ly, lx, ch, run, scale,
+          zeros, p00, p01, p10, p11, ly, lx, ch, end - ch, scale,
           columnAddress(dCols, perGroup, taps, rowCount, row, tap, ch));
+      ch = end;
     }
   }
 }
@@ -192,12 +201,13 @@ export function im2col(
       changetype<Window>(params), x, offset, mask, zeros, cols, 0, 0, rowStart, rowCount);
 }
 
-/** Transpose of `im2col` (a scatter): adds the columns `dCols` into `dx`. */
+/** Transpose of `im2col` (a scatter): adds the columns `dCols` into channels `[channelStart, channelStart + channelCount)` of `dx`. */
 export function col2im(
     params: usize, dCols: usize, offset: usize, mask: usize, dx: usize, zeros: usize,
-    rowStart: i32, rowCount: i32): void {
+    channelStart: i32, channelCount: i32, rowStart: i32, rowCount: i32): void {
   walkTaps<Col2im>(
-      changetype<Window>(params), dx, offset, mask, zeros, dCols, 0, 0, rowStart, rowCount);
+      changetype<Window>(params), dx, offset, mask, zeros, dCols, <usize>channelStart,
+      <usize>(channelStart + channelCount), rowStart, rowCount);
 }
 
 /**
