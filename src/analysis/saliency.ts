@@ -9,11 +9,8 @@ import type {LayersModel} from '@tensorflow/tfjs-layers';
 import {effectiveReceptiveField} from './receptive_field';
 import {
   analysisError,
-  checkBatchIndex,
-  checkInputs,
+  checkConvUnit,
   ConvUnit,
-  isBinUnit,
-  resolveLayer,
   subModel,
   unitIndex,
   unitLayerShape,
@@ -69,19 +66,7 @@ export async function errorBoundedSaliency(
   options: SaliencyOptions = {},
 ): Promise<SaliencyRegion> {
   const fn = 'errorBoundedSaliency';
-  const inputs = checkInputs(fn, input);
-  if (inputs.length !== 1 || model.inputs.length !== 1) {
-    throw analysisError(
-      fn,
-      'model',
-      `must have a single (image) input, got ${model.inputs.length}`,
-    );
-  }
-  const layer = resolveLayer(fn, model, unit);
-  if (isBinUnit(unit)) {
-    throw analysisError(fn, 'unit', 'must be {layer, row, col, channel?}, not a RoI bin');
-  }
-  const batchIndex = checkBatchIndex(fn, inputs[0], options);
+  const {image: images, layer, batchIndex} = checkConvUnit(fn, model, input, unit, options);
   const {errorBound = 0.1, baseline = 'zero', granularity = 1, batchSize = 32} = options;
   if (!(Number.isFinite(errorBound) && errorBound >= 0)) {
     throw analysisError(fn, 'options.errorBound', `must be finite and >= 0, got ${errorBound}`);
@@ -97,8 +82,8 @@ export async function errorBoundedSaliency(
       throw analysisError(fn, `options.${name}`, `must be a positive integer, got ${value}`);
     }
   }
-  const [, h, w, c] = inputs[0].shape;
-  const image = slice(inputs[0], [batchIndex, 0, 0, 0], [1, h, w, c]) as Tensor4D;
+  const [, h, w, c] = images.shape;
+  const image = slice(images, [batchIndex, 0, 0, 0], [1, h, w, c]) as Tensor4D;
   try {
     const index = unitIndex(fn, unit, unitLayerShape(fn, model, layer, [image]), 0);
     const field = await effectiveReceptiveField(model, image, unit);

@@ -10,17 +10,7 @@ import {deformConv2d} from '../ops/deform_conv2d';
 import {DCNv3} from '../layers/dcnv3_layer';
 import {DeformConvLayerBase} from '../layers/deform_conv_layer_base';
 import {ChainLayer, resolveGeometry, traceChain} from './chain';
-import {
-  analysisError,
-  checkBatchIndex,
-  checkInputs,
-  ConvUnit,
-  isBinUnit,
-  resolveLayer,
-  unitIndex,
-  UnitOptions,
-  unitValue,
-} from './unit';
+import {analysisError, checkConvUnit, ConvUnit, unitIndex, UnitOptions, unitValue} from './unit';
 
 export interface SamplingOptions extends UnitOptions {
   /**
@@ -155,19 +145,7 @@ async function trace(
   unit: ConvUnit,
   options: SamplingOptions,
 ): Promise<Traced> {
-  const inputs = checkInputs(fn, input);
-  if (inputs.length !== 1 || model.inputs.length !== 1) {
-    throw analysisError(
-      fn,
-      'model',
-      `must have a single (image) input, got ${model.inputs.length}`,
-    );
-  }
-  const layer = resolveLayer(fn, model, unit);
-  if (isBinUnit(unit)) {
-    throw analysisError(fn, 'unit', 'is a RoI bin: use binLocations for RoI pooling layers');
-  }
-  const batchIndex = checkBatchIndex(fn, inputs[0], options);
+  const {image: images, layer, batchIndex} = checkConvUnit(fn, model, input, unit, options);
   const chain = traceChain(fn, layer);
   const group = options.group ?? 0;
   const maxPoints = options.maxPoints ?? 2 ** 20;
@@ -191,8 +169,8 @@ async function trace(
         `options.maxPoints (${maxPoints})`,
     );
   }
-  const [, h, w, c] = inputs[0].shape;
-  const image = slice(inputs[0], [batchIndex, 0, 0, 0], [1, h, w, c]) as Tensor4D;
+  const [, h, w, c] = images.shape;
+  const image = slice(images, [batchIndex, 0, 0, 0], [1, h, w, c]) as Tensor4D;
   const outShapes: number[][] = [];
   const offsets: (Field | undefined)[] = [];
   const masks: (Field | undefined)[] = [];

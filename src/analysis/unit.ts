@@ -91,6 +91,32 @@ export function checkBatchIndex(fn: string, image: Tensor, options: UnitOptions 
   return batchIndex;
 }
 
+/**
+ * The checks of the functions that analyse a convolution unit of a
+ * single-input model: the input, the unit's layer and the image index.
+ */
+export function checkConvUnit(
+  fn: string,
+  model: LayersModel,
+  input: Tensor | Tensor[],
+  unit: Unit,
+  options: UnitOptions,
+): {image: Tensor; layer: Layer; batchIndex: number} {
+  const inputs = checkInputs(fn, input);
+  if (inputs.length !== 1 || model.inputs.length !== 1) {
+    throw analysisError(
+      fn,
+      'model',
+      `must have a single (image) input, got ${model.inputs.length}`,
+    );
+  }
+  const layer = resolveLayer(fn, model, unit);
+  if (isBinUnit(unit)) {
+    throw analysisError(fn, 'unit', 'must be {layer, row, col, channel?}, not a RoI bin');
+  }
+  return {image: inputs[0], layer, batchIndex: checkBatchIndex(fn, inputs[0], options)};
+}
+
 /** The output shape of `layer` for these inputs, checked to be 4D. */
 export function unitLayerShape(fn: string, model: LayersModel, layer: Layer, inputs: Tensor[]) {
   const shape = subModel(model, layer).computeOutputShape(

@@ -69,6 +69,22 @@ function setOffsetBias(layer: tfl.layers.Layer, values: (channel: number) => num
   layer.setWeights(weights);
 }
 
+/** `(f(+eps) - f(-eps)) / 2 eps` for `f` of an offset delta that is `eps` at `[0, y, x, channel]` only. */
+async function centralDifference(
+  f: (delta: tf.Tensor4D) => tf.Tensor,
+  shape: number[],
+  [y, x, channel]: [number, number, number],
+  eps: number,
+): Promise<number> {
+  const one = tf.buffer(shape);
+  one.set(eps, 0, y, x, channel);
+  const step = one.toTensor() as tf.Tensor4D;
+  const [plus, minus] = [f(step), f(tf.neg(step) as tf.Tensor4D)];
+  const value = ((await plus.data())[0] - (await minus.data())[0]) / (2 * eps);
+  tf.dispose([step, plus, minus]);
+  return value;
+}
+
 describeAllBackends('analysis: samplingLocations', () => {
   withoutTfjsKernelLeakCheck();
 
@@ -223,15 +239,8 @@ describeAllBackends('analysis: samplingLocations', () => {
       // The top conv's tap (i, j) reads the bottom unit (row + i, col + j); the bottom tap is t.
       const [topTap, t] = [Math.floor(point / 9), point % 9];
       const [uy, ux] = [unit.row + Math.floor(topTap / 3), unit.col + (topTap % 3)];
-      const derivative = async (channel: number) => {
-        const one = tf.buffer([1, 7, 7, 18]);
-        one.set(eps, 0, uy, ux, channel);
-        const step = one.toTensor() as tf.Tensor4D;
-        const [plus, minus] = [response(step), response(tf.neg(step) as tf.Tensor4D)];
-        const value = ((await plus.data())[0] - (await minus.data())[0]) / (2 * eps);
-        tf.dispose([step, plus, minus]);
-        return value;
-      };
+      const derivative = (channel: number) =>
+        centralDifference(response, [1, 7, 7, 18], [uy, ux, channel], eps);
       const fd = Math.hypot(await derivative(2 * t), await derivative(2 * t + 1));
       await expectClose(
         [result.importance[point]],
@@ -269,15 +278,8 @@ describeAllBackends('analysis: samplingLocations', () => {
       // Top tap (i, j) reads v3's unit (row + i, col + j); DCNv3 point p of group 1.
       const [topTap, p] = [Math.floor(point / 9), point % 9];
       const [uy, ux] = [unit.row + Math.floor(topTap / 3), unit.col + (topTap % 3)];
-      const derivative = async (channel: number) => {
-        const one = tf.buffer([1, 6, 6, 36]);
-        one.set(eps, 0, uy, ux, channel);
-        const step = one.toTensor() as tf.Tensor4D;
-        const [plus, minus] = [response(step), response(tf.neg(step) as tf.Tensor4D)];
-        const value = ((await plus.data())[0] - (await minus.data())[0]) / (2 * eps);
-        tf.dispose([step, plus, minus]);
-        return value;
-      };
+      const derivative = (channel: number) =>
+        centralDifference(response, [1, 6, 6, 36], [uy, ux, channel], eps);
       // Offsets (Δx, Δy) of group 1; a unit of offset moves the location by offsetScale = 2.
       const channel = 2 * (9 + p);
       const fd = Math.hypot(await derivative(channel), await derivative(channel + 1)) / 2;
