@@ -59,20 +59,22 @@ export const OUTSIDE: i32 = -1;
 }
 
 // Inlined, so `accumulate` is a constant in each copy and its test folds away.
+// The scale rides on the four corner weights (the peers' w1 v1 + w2 v2 + w3 v3 +
+// w4 v4): 4 multiplies and 3 adds per lane group instead of two lerps and a scale.
 @inline function sampleLanes<T>(
     from: i32, to: i32, c: i32, p00: usize, p01: usize, p10: usize, p11: usize,
     ly: f32, lx: f32, scale: f32, dst: usize, accumulate: bool): void {
-  const vy = f32x4.splat(ly);
-  const vx = f32x4.splat(lx);
-  const uy = f32x4.splat(1 - ly);
-  const ux = f32x4.splat(1 - lx);
-  const s = f32x4.splat(scale);
+  const top = scale * (1 - ly);
+  const bottom = scale * ly;
+  const w00 = f32x4.splat(top * (1 - lx));
+  const w01 = f32x4.splat(top * lx);
+  const w10 = f32x4.splat(bottom * (1 - lx));
+  const w11 = f32x4.splat(bottom * lx);
   for (let i = from; i < to; i += lanes<T>()) {
     const b = channelBytes(c, i);
-    const z = lerp(
-        lerp(loadLanes<T>(p00 + b), loadLanes<T>(p01 + b), vx, ux),
-        lerp(loadLanes<T>(p10 + b), loadLanes<T>(p11 + b), vx, ux), vy, uy);
-    const scaled = f32x4.mul(s, z);
+    const scaled = f32x4.add(
+        f32x4.add(f32x4.mul(w00, loadLanes<T>(p00 + b)), f32x4.mul(w01, loadLanes<T>(p01 + b))),
+        f32x4.add(f32x4.mul(w10, loadLanes<T>(p10 + b)), f32x4.mul(w11, loadLanes<T>(p11 + b))));
     const at = dst + runBytes(i);
     storeLanes<T>(at, accumulate ? f32x4.add(loadLanes<T>(at), scaled) : scaled);
   }
