@@ -4,7 +4,8 @@
 Writes test/fixtures/models/<model>.json, read by test/specs/models_*.spec.ts:
   - every model: its state_dict's keys and shapes (PyTorch layout) and its parameter count;
   - the forward models: logits and per-stage checksums (mean and mean |x| of the outputs of
-    the four stages) of one input, computed in eval mode in float64.
+    the four stages) of one input (2 x 64 x 64; InternImage-S 1 x 32 x 32), computed in eval
+    mode in float64.
 
 No weights are written: every parameter, buffer and the input come from the formula of
 test/fixtures/models/formula.json (scripts/model_fixtures/formula.py, reproduced by
@@ -42,6 +43,7 @@ from resnet_dcn import resnet, stage_outputs  # noqa: E402
 
 OUT_DIR = os.path.join(ROOT, 'test', 'fixtures', 'models')
 INPUT_SHAPE = [2, 3, 64, 64]  # NCHW; the specs permute the formula's input to NHWC
+SMALL_INPUT_SHAPE = [1, 3, 32, 32]  # InternImage-S's post-norm and layer-scale path, cheaply
 
 DCN_V2 = {'version': 2, 'stages': [False, True, True, True]}
 DCN_V1 = {'version': 1, 'stages': [False, False, True, True], 'deform_groups': 2}
@@ -72,21 +74,21 @@ def internimage_case(variant):
              'commit': official.commit(official.INTERNIMAGE_GIT_DIR)})
 
 
-# name -> (case, whether to run the forward)
+# name -> (case, the input of the forward or None)
 CASES = {
-    'resnet50': (lambda: resnet_case(50), True),
-    'resnet50_dcnv2': (lambda: resnet_case(50, DCN_V2), True),
-    'resnet50_dcnv1': (lambda: resnet_case(50, DCN_V1), True),
-    'resnet101': (lambda: resnet_case(101), False),
-    'resnet101_dcnv2': (lambda: resnet_case(101, DCN_V2), False),
-    'rednet26': (lambda: rednet_case(26), True),
-    'rednet38': (lambda: rednet_case(38), False),
-    'rednet50': (lambda: rednet_case(50), False),
-    'rednet101': (lambda: rednet_case(101), False),
-    'rednet152': (lambda: rednet_case(152), False),
-    'internimage_t': (lambda: internimage_case('T'), True),
-    'internimage_s': (lambda: internimage_case('S'), False),
-    'internimage_b': (lambda: internimage_case('B'), False),
+    'resnet50': (lambda: resnet_case(50), INPUT_SHAPE),
+    'resnet50_dcnv2': (lambda: resnet_case(50, DCN_V2), INPUT_SHAPE),
+    'resnet50_dcnv1': (lambda: resnet_case(50, DCN_V1), INPUT_SHAPE),
+    'resnet101': (lambda: resnet_case(101), None),
+    'resnet101_dcnv2': (lambda: resnet_case(101, DCN_V2), None),
+    'rednet26': (lambda: rednet_case(26), INPUT_SHAPE),
+    'rednet38': (lambda: rednet_case(38), None),
+    'rednet50': (lambda: rednet_case(50), None),
+    'rednet101': (lambda: rednet_case(101), None),
+    'rednet152': (lambda: rednet_case(152), None),
+    'internimage_t': (lambda: internimage_case('T'), INPUT_SHAPE),
+    'internimage_s': (lambda: internimage_case('S'), SMALL_INPUT_SHAPE),
+    'internimage_b': (lambda: internimage_case('B'), None),
 }
 
 
@@ -99,7 +101,7 @@ def checksums(t):
 
 
 def generate(name):
-    case, run_forward = CASES[name]
+    case, input_shape = CASES[name]
     builder, args, make, forward, source = case()
     model = make().eval()
     fill_state(model)
@@ -117,11 +119,11 @@ def generate(name):
         'params': sum(p.numel() for p in model.parameters()),
         'keys': [[k, list(t.shape)] for k, t in model.state_dict().items()],
     }
-    if run_forward:
-        x = torch.from_numpy(formula_values('input', INPUT_SHAPE)).double()
+    if input_shape is not None:
+        x = torch.from_numpy(formula_values('input', input_shape)).double()
         with torch.no_grad():
             stages, logits = forward(model.double(), x)
-        fixture['inputShape'] = INPUT_SHAPE
+        fixture['inputShape'] = input_shape
         fixture['stages'] = [checksums(s) for s in stages]
         fixture['logits'] = {'shape': list(logits.shape), 'data': [g9(v) for v in logits.reshape(-1).tolist()]}
     with open(os.path.join(OUT_DIR, name + '.json'), 'w') as f:

@@ -1,10 +1,12 @@
 /**
  * Whole models against PyTorch: each forward fixture's network (ResNet-50
- * plain, with DCNv2 and with DCNv1, RedNet-26, InternImage-T) filled from the
- * formula through loadStateDict, run on the fixture's input (2 x 64 x 64) on
+ * plain, with DCNv2 and with DCNv1, RedNet-26, InternImage-T and -S) filled
+ * from the formula through loadStateDict, run on the fixture's input
+ * (2 x 64 x 64; InternImage-S 1 x 32 x 32) on
  * every backend: the logits and the mean and mean |x| of every stage's output
  * within 1e-4 of PyTorch's (relative to their largest magnitude).
  */
+import internimageS from '../fixtures/models/internimage_s.json';
 import internimageT from '../fixtures/models/internimage_t.json';
 import rednet26 from '../fixtures/models/rednet26.json';
 import resnet50 from '../fixtures/models/resnet50.json';
@@ -23,6 +25,7 @@ const FIXTURES: [string, ModelFixture][] = [
   ['ResNet-50-DCNv1 (conv4-conv5, 2 deform groups)', resnet50Dcnv1 as unknown as ModelFixture],
   ['RedNet-26', rednet26 as unknown as ModelFixture],
   ['InternImage-T', internimageT as unknown as ModelFixture],
+  ['InternImage-S (post-norm, layer scale; 1 x 32 x 32)', internimageS as unknown as ModelFixture],
 ];
 
 describeAllBackends('models against PyTorch', () => {

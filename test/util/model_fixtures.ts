@@ -25,14 +25,18 @@ export function buildModel(fixture: ModelFixture, size?: number): LayersModel {
   return (models[fixture.builder] as (a: typeof args) => LayersModel)(args);
 }
 
-/** The outputs of the four stages: the last layer of each (a residual ReLU, or a level's norm). */
+/**
+ * The outputs of the four stages: the last layer of each (a residual ReLU; a
+ * level's norm, or its last residual sum when post-norm).
+ */
 function stageOutputs(model: LayersModel): SymbolicTensor[] {
   const last = new Map<number, string>();
   for (const layer of model.layers) {
-    const m =
-      /layer(\d)\.\d+\.relu3$/.exec(layer.name) ?? /^levels\.(\d)\.norm\.0$/.exec(layer.name);
+    const m = /layer(\d)\.\d+\.relu3$|^levels\.(\d)\.(?:norm\.0|blocks\.\d+\.add2)$/.exec(
+      layer.name,
+    );
     if (m) {
-      last.set(Number(m[1]), layer.name); // layers are in topological order
+      last.set(Number(m[1] ?? m[2]), layer.name); // layers are in topological order
     }
   }
   return [...last.keys()]
