@@ -493,6 +493,8 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             info.offsetScale,
             Number(info.removeCenter),
             0,
+            info.groups,
+            0,
             positions,
           ),
         `${where} backward`,

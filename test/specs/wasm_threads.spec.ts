@@ -50,6 +50,9 @@ async function results(): Promise<Float32Array[]> {
     ...tf.grads(dcn)([x, filter, offset, mask]),
     dcn(x, filter, offset, mask),
     dcnv3({x, offset: v3Offset, mask: v3Mask, kernelSize: 3, pad: 1, groups: 4}),
+    ...tf.grads((a: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
+      dcnv3({x: a, offset: o, mask: m, kernelSize: 3, pad: 1, groups: 4}),
+    )([x, v3Offset, v3Mask]),
     inv(x, kernel),
     ...tf.grads(inv)([x, kernel]),
     tf.grad((a: tf.Tensor) =>

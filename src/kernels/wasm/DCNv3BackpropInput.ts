@@ -4,6 +4,7 @@ import {util} from '@tensorflow/tfjs-core';
 import {DCNv3BackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
+import {runOnThreads} from './pass_pool';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
@@ -27,20 +28,27 @@ const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, BackendWasm
     ({params, zeros}) => {
       // The pass scatters into dx; it writes every entry of dOffset and dMask.
       module.fillZero(address(wasm, dx), util.sizeFromShape(x.shape) * 4);
-      module.dcnv3Backward(
-        params,
-        address(wasm, x),
-        address(wasm, offset),
-        address(wasm, mask),
-        address(wasm, dy),
-        address(wasm, dx),
-        address(wasm, dOffset),
-        address(wasm, dMask),
-        zeros,
-        info.offsetScale,
-        Number(info.removeCenter),
-        0,
-        info.batchSize * info.outHeight * info.outWidth,
+      runOnThreads(
+        wasm,
+        'dcnv3Backward',
+        [
+          params,
+          address(wasm, x),
+          address(wasm, offset),
+          address(wasm, mask),
+          address(wasm, dy),
+          address(wasm, dx),
+          address(wasm, dOffset),
+          address(wasm, dMask),
+          zeros,
+          info.offsetScale,
+          Number(info.removeCenter),
+          0,
+          info.groups,
+          0,
+          info.batchSize * info.outHeight * info.outWidth,
+        ],
+        {over: 'groups'},
       );
     },
     {zeroChannels: info.inChannels},

@@ -22,7 +22,8 @@ import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from './generated/deform_wasm';
  * address of a parameter block (wasm_params.ts); a pass handles its rows
  * `[rowStart, rowStart + rowCount)` (output positions, input pixels for the
  * input gradients written as gathers, RoIs for the poolings), col2im also a
- * channel range. No export depends on an earlier call.
+ * channel range and dcnv3Backward a group range. No export depends on an
+ * earlier call.
  */
 export const DEFORM_WASM_EXPORTS = {
   paramWords: ['kind'],
@@ -78,6 +79,8 @@ export const DEFORM_WASM_EXPORTS = {
     'zeros',
     'offsetScale',
     'removeCenter',
+    'groupStart',
+    'groupCount',
     'rowStart',
     'rowCount',
   ],

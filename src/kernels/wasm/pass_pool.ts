@@ -187,10 +187,11 @@ export function passThreads(wasm: BackendWasm): number {
 export interface PassSplit {
   /**
    * What is split: its rows (`rowStart`, `rowCount`; gathers, whose rows
-   * write disjoint outputs) or its channels (`channelStart`, `channelCount`;
-   * scatters whose channels write disjoint elements), in parts of 4 channels.
+   * write disjoint outputs), or for scatters the channels (`channelStart`,
+   * `channelCount`, in parts of 4) or groups (`groupStart`, `groupCount`)
+   * whose writes are disjoint.
    */
-  over?: 'rows' | 'channels';
+  over?: 'rows' | 'channels' | 'groups';
   /**
    * Tensors addressed relative to the call's first row, with their bytes per
    * row: a part starting `k` rows in gets their addresses moved by `k` rows
@@ -221,20 +222,26 @@ export function runOnThreads<K extends ExportName>(
     return;
   }
   const params = DEFORM_WASM_EXPORTS[name] as readonly string[];
-  const at = params.indexOf(over === 'rows' ? 'rowStart' : 'channelStart');
+  const at = params.indexOf(`${over.slice(0, -1)}Start`);
   const rowAt = params.indexOf('rowStart');
   const firstRow = args[rowAt] as number;
-  pool.run(module, name, args as number[], {at, align: over === 'rows' ? 1 : 4}, (task, thread) => {
-    const rowsIn = task[rowAt] - firstRow;
-    for (const [tensor, rowBytes] of relative) {
-      const index = params.indexOf(tensor);
-      if (task[index] !== 0) {
-        task[index] += rowsIn * rowBytes;
+  pool.run(
+    module,
+    name,
+    args as number[],
+    {at, align: over === 'channels' ? 4 : 1},
+    (task, thread) => {
+      const rowsIn = task[rowAt] - firstRow;
+      for (const [tensor, rowBytes] of relative) {
+        const index = params.indexOf(tensor);
+        if (task[index] !== 0) {
+          task[index] += rowsIn * rowBytes;
+        }
       }
-    }
-    if (scratch != null) {
-      task[params.indexOf('scratch')] += thread * scratch.bytes;
-    }
-    return task;
-  });
+      if (scratch != null) {
+        task[params.indexOf('scratch')] += thread * scratch.bytes;
+      }
+      return task;
+    },
+  );
 }

@@ -132,13 +132,15 @@ export function dcnv3Forward(
 }
 
 /**
- * Every entry of `dOffset` and `dMask` (0 for samples outside the window),
- * and adds the input gradient into `dx` (zero-filled by the caller).
+ * Every entry of `dOffset` and `dMask` of groups `[groupStart, groupStart +
+ * groupCount)` (0 for samples outside the window), and adds their input
+ * gradient into `dx` (zero-filled by the caller). Disjoint group ranges write
+ * disjoint elements: threads split the pass that way.
  */
 export function dcnv3Backward(
     params: usize, x: usize, offset: usize, mask: usize, dy: usize, dx: usize, dOffset: usize,
-    dMask: usize, zeros: usize, scale: f64, removeCenter: bool, rowStart: i32,
-    rowCount: i32): void {
+    dMask: usize, zeros: usize, scale: f64, removeCenter: bool, groupStart: i32,
+    groupCount: i32, rowStart: i32, rowCount: i32): void {
   const w = changetype<Window>(params);
   const points = pointsPerGroup(w, removeCenter);
   const groups = w.offsetGroups;
@@ -154,7 +156,7 @@ export function dcnv3Backward(
     const dxImage = dx + (image - x);
     const centreY = <f64>(positionTop(w, position) + w.centreHeight);
     const centreX = <f64>(positionLeft(w, position) + w.centreWidth);
-    for (let g = 0; g < groups; g++) {
+    for (let g = groupStart; g < groupStart + groupCount; g++) {
       const first = g * groupChannels;
       const grad = element(dy, position * channels + first);
       for (let a = 0, p = 0; a < kw; a++) {
