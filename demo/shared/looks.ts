@@ -52,25 +52,47 @@ function topLayer(model: tfl.LayersModel): string {
   return convolutions[convolutions.length - 1].name;
 }
 
+/** Where the top convolution's units sit in the image: `centre = origin + unit · step` (per axis). */
+interface UnitGrid {
+  layer: string;
+  size: [number, number];
+  origin: [number, number];
+  step: [number, number];
+}
+
+/** Per model: geometry does not change as it trains, so it is traced once. */
+const unitGrids = new WeakMap<tfl.LayersModel, UnitGrid>();
+
+async function unitGrid(model: tfl.LayersModel, x: tf.Tensor4D): Promise<UnitGrid> {
+  let grid = unitGrids.get(model);
+  if (grid == null) {
+    const layer = topLayer(model);
+    const [, rows, cols] = model.getLayer(layer).outputShape as number[];
+    // Centres are affine in the unit's position: find that map from two units.
+    const [first, next] = await Promise.all(
+      [0, 1].map(v => analysis.samplingLocations(model, x, {layer, row: v, col: v})),
+    );
+    grid = {
+      layer,
+      size: [rows, cols],
+      origin: first.centre,
+      step: [next.centre[0] - first.centre[0], next.centre[1] - first.centre[1]],
+    };
+    unitGrids.set(model, grid);
+  }
+  return grid;
+}
+
 /** The unit of the top convolution whose centre is nearest to an image position. */
 async function unitNearest(
   model: tfl.LayersModel,
   x: tf.Tensor4D,
   at: {y: number; x: number},
 ): Promise<Unit> {
-  const layer = topLayer(model);
-  const [, rows, cols] = model.getLayer(layer).outputShape as number[];
-  // Centres are affine in the unit's position: find that map from two units.
-  const [origin, next] = await Promise.all(
-    [0, 1].map(v => analysis.samplingLocations(model, x, {layer, row: v, col: v})),
-  );
-  const nearest = (v: number, o: number, n: number, size: number) =>
-    Math.min(size - 1, Math.max(0, Math.round((v - o) / (n - o))));
-  return {
-    layer,
-    row: nearest(at.y, origin.centre[0], next.centre[0], rows),
-    col: nearest(at.x, origin.centre[1], next.centre[1], cols),
-  };
+  const {layer, size, origin, step} = await unitGrid(model, x);
+  const nearest = (v: number, a: 0 | 1) =>
+    Math.min(size[a] - 1, Math.max(0, Math.round((v - origin[a]) / step[a])));
+  return {layer, row: nearest(at.y, 0), col: nearest(at.x, 1)};
 }
 
 const normalised = (values: Float32Array) => {

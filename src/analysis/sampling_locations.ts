@@ -178,17 +178,21 @@ async function trace(
   try {
     for (const link of chain) {
       resolveGeometry(fn, link, x);
+      let y: Tensor4D;
       if (link.kind === 'deform' || link.kind === 'dcnv3') {
-        const {offset, mask} = (link.layer as DeformConvLayerBase | DCNv3).offsetsAndMask(x);
+        const layer = link.layer as DeformConvLayerBase | DCNv3;
+        const {offset, mask} = layer.offsetsAndMask(x);
         offsets.push(await toField(offset));
         masks.push(mask && (await toField(mask)));
+        // The layer's output from the offsets just read: its branch runs once.
+        y = applyDeformed(layer, x, offset, mask);
         offset.dispose();
         mask?.dispose();
       } else {
         offsets.push(undefined);
         masks.push(undefined);
+        y = link.layer.apply(x) as Tensor4D;
       }
-      const y = link.layer.apply(x) as Tensor4D;
       if (x !== image) {
         x.dispose();
       }
@@ -367,15 +371,24 @@ function locationGradient(traced: Traced, at: number): Tensor4D {
   return gradient;
 }
 
+/** A deformable layer's output for these offsets and mask (DCNv3 always has one). */
+function applyDeformed(
+  layer: DeformConvLayerBase | DCNv3,
+  x: Tensor4D,
+  offset: Tensor4D,
+  mask?: Tensor4D,
+): Tensor4D {
+  return layer instanceof DCNv3
+    ? layer.applyWithOffsets(x, offset, mask!)
+    : layer.applyWithOffsets(x, offset, mask);
+}
+
 /** The layer's output with `delta` added to its sampling locations. */
 function withLocationDelta(link: ChainLayer, x: Tensor4D, delta: Tensor4D): Tensor4D {
   if (link.kind === 'deform' || link.kind === 'dcnv3') {
     const layer = link.layer as DeformConvLayerBase | DCNv3;
     const {offset, mask} = layer.offsetsAndMask(x);
-    const moved = add(offset, delta) as Tensor4D;
-    return layer instanceof DCNv3
-      ? layer.applyWithOffsets(x, moved, mask!)
-      : layer.applyWithOffsets(x, moved, mask);
+    return applyDeformed(layer, x, add(offset, delta) as Tensor4D, mask);
   }
   // A Conv2D: the same convolution as a deformable one, its offsets the delta.
   const config = link.layer.getConfig();
