@@ -1,7 +1,8 @@
 /**
  * Compiles the AssemblyScript sampling module (src/kernels/wasm/assembly/)
- * twice, importing a plain memory and a shared one (the threaded build of
- * tfjs-backend-wasm), and writes both as base64 into
+ * importing a plain memory and a shared one (the threaded build of
+ * tfjs-backend-wasm), each with and without relaxed SIMD, and writes the four
+ * as base64 into
  * src/kernels/wasm/generated/deform_wasm.ts, so the wasm ships inside the
  * package's JS. The module must own no linear memory: it works in tfjs's heap,
  * so a data segment would overwrite tensors; and it must keep no state
@@ -35,17 +36,16 @@ const common = [
   '--disableWarning',
   '112',
 ];
+const shared = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'];
+const relaxed = ['--enable', 'relaxed-simd'];
+// tfjs's threaded build shares a memory of at most 4 GiB (65536 pages). The
+// relaxed-SIMD builds (fused multiply-adds in the GEMM) are for engines that
+// validate them; the others for the rest.
 const builds = {
   PLAIN_WASM_BASE64: common,
-  // tfjs's threaded build shares a memory of at most 4 GiB (65536 pages).
-  SHARED_WASM_BASE64: [
-    ...common,
-    '--enable',
-    'threads',
-    '--sharedMemory',
-    '--maximumMemory',
-    '65536',
-  ],
+  SHARED_WASM_BASE64: [...common, ...shared],
+  PLAIN_RELAXED_WASM_BASE64: [...common, ...relaxed],
+  SHARED_RELAXED_WASM_BASE64: [...common, ...shared, ...relaxed],
 };
 
 const GLOBAL_SECTION = 6;

@@ -27,10 +27,18 @@ export const MAX_TENSOR_BYTES = 'DEFORM_MAX_TENSOR_BYTES';
  */
 export const WASM_THREADS = 'DEFORM_WASM_THREADS';
 
+/**
+ * The least work (about one multiply-add per unit) a wasm pass must have to
+ * be split over those threads: waking them costs some 50 µs, more than a
+ * small pass takes alone. Default 262144 (2^18); 0 splits every pass.
+ */
+export const WASM_SPLIT_WORK = 'DEFORM_WASM_SPLIT_WORK';
+
 export function registerFlags(): void {
   env().registerFlag(COLUMN_BUFFER_BYTES, () => 64 * 1024 * 1024);
   env().registerFlag(MAX_TENSOR_BYTES, () => 2 * 1024 ** 3);
   env().registerFlag(WASM_THREADS, () => -1);
+  env().registerFlag(WASM_SPLIT_WORK, () => 1 << 18);
 }
 
 /** The column budget in float32 elements. */

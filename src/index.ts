@@ -6,7 +6,7 @@ import {registerAll} from './register';
 
 registerAll();
 
-export {COLUMN_BUFFER_BYTES, WASM_THREADS} from './flags';
+export {COLUMN_BUFFER_BYTES, WASM_SPLIT_WORK, WASM_THREADS} from './flags';
 export * as layers from './layers/index';
 export * as models from './models/index';
 export * as analysis from './analysis/index';

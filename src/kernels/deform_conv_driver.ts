@@ -2,7 +2,8 @@
  * The deformable convolutions on any backend, given its sampling passes
  * (deform_conv_sampling.ts): deformable im2col into a bounded column buffer,
  * chunk by chunk over output positions, and the GEMMs through the backend's
- * own registered BatchMatMul / _FusedMatMul kernels.
+ * own GEMM where it has one (`DeformConvSampling.matMul`), else its
+ * registered BatchMatMul / _FusedMatMul kernels.
  *
  *   forward:        y      = cols · filter (+ bias)
  *   input grads:    dCols  = dy · filterᵀ, then dx = col2im(dCols),
@@ -73,10 +74,9 @@ function forEachChunk(
 }
 
 /**
- * Batched `op(a) · op(b)`, transposing explicitly when the sampling asks
- * (`explicitTransposes`): `a · bᵀ` transposes `b`; `aᵀ · b` is computed as
- * `(bᵀ · a)ᵀ`, which in the driver transposes `dy` and the filter gradient
- * rather than the large columns.
+ * Batched `op(a) · op(b)` (+ `bias`, `[G * N]`): the backend's own GEMM when
+ * it has one; else its BatchMatMul, or _FusedMatMul for a bias (one group
+ * only: the caller adds a grouped bias itself).
  */
 function batchMatMul(
   scope: Intermediates,
@@ -85,18 +85,14 @@ function batchMatMul(
   b: TensorInfo,
   transposeA: boolean,
   transposeB: boolean,
+  bias?: TensorInfo,
 ): TensorInfo {
-  if (!sampling.explicitTransposes) {
-    return scope.run('BatchMatMul', {a, b}, {transposeA, transposeB});
+  if (sampling.matMul != null) {
+    return scope.add(sampling.matMul(scope.backend, a, b, transposeA, transposeB, bias));
   }
-  const swap = [0, 2, 1];
-  const plain = {transposeA: false, transposeB: false};
-  if (transposeA) {
-    // aᵀ · op(b) = (op(b)ᵀ · a)ᵀ
-    const opBT = transposeB ? b : scope.transpose(b, swap);
-    return scope.transpose(scope.run('BatchMatMul', {a: opBT, b: a}, plain), swap);
-  }
-  return scope.run('BatchMatMul', {a, b: transposeB ? scope.transpose(b, swap) : b}, plain);
+  return bias == null
+    ? scope.run('BatchMatMul', {a, b}, {transposeA, transposeB})
+    : scope.run('_FusedMatMul', {a, b, bias}, {transposeA, transposeB, activation: 'linear'});
 }
 
 /** `[kh, kw, C/G, Cout]` as `[G, K C/G, Cout/G]`. */
@@ -176,20 +172,14 @@ export function deformConvForward(
   const scope = new Intermediates(backend);
   try {
     const weights = groupedFilter(scope, info, filter);
-    // One group: the bias rides on the matmul; otherwise it is added after.
-    const fuseBias = bias != null && info.groups === 1;
+    // The bias rides on the matmul where it can; otherwise it is added after.
+    const matMulBias = info.groups === 1 || sampling.matMul != null ? bias : undefined;
     const chunks: TensorInfo[] = [];
     forEachChunk(backend, sampling, info, (start, count) => {
       const cols = scope.add(sampling.im2col(backend, info, x, offset, mask ?? null, start, count));
-      const product = fuseBias
-        ? scope.run(
-            '_FusedMatMul',
-            {a: cols, b: weights, bias: bias!},
-            {transposeA: false, transposeB: false, activation: 'linear'},
-          )
-        : scope.run('BatchMatMul', {a: cols, b: weights}, {transposeA: false, transposeB: false});
+      const product = batchMatMul(scope, sampling, cols, weights, false, false, matMulBias);
       const rows = ungroupRows(scope, info, product, count);
-      chunks.push(bias != null && !fuseBias ? scope.run('Add', {a: rows, b: bias}) : rows);
+      chunks.push(bias != null && matMulBias == null ? scope.run('Add', {a: rows, b: bias}) : rows);
     });
     return joinRows(scope, chunks, [
       info.batchSize,

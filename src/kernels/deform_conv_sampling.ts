@@ -1,8 +1,9 @@
 /**
  * What a backend provides for the deformable convolutions: the three sampling
- * passes. Everything else (chunking, the GEMMs through the backend's own
- * BatchMatMul, grouping, assembling outputs) is the shared driver in
- * deform_conv_driver.ts, identical for every backend.
+ * passes, and optionally its own GEMM. Everything else (chunking, the GEMMs
+ * through the backend's BatchMatMul when it has no GEMM of its own, grouping,
+ * assembling outputs) is the shared driver in deform_conv_driver.ts,
+ * identical for every backend.
  *
  * All tensors are backend `TensorInfo`s; `x`, `offset` and `mask` are the
  * kernel's full inputs (`[N, H, W, C]`, `[N, Ho, Wo, 2 D K]`,
@@ -27,11 +28,19 @@ export interface DeformConvSampling {
   maxColumnElements?(backend: KernelBackend, info: DeformConvInfo): number;
 
   /**
-   * Set when the backend's BatchMatMul is slow with a transposed operand
-   * (tfjs wasm leaves XNNPACK then, ~10x slower): the driver transposes
-   * explicitly instead.
+   * The backend's own batched GEMM, where it beats its BatchMatMul kernel:
+   * `op(a) · op(b)` for `a` `[G, M, K]` (or `[G, K, M]` transposed) and `b`
+   * `[G, K, N]` (or `[G, N, K]`), plus `bias` (`[G * N]`, batch `g` adding
+   * entries `g N ...`) when given: `[G, M, N]`, the caller's.
    */
-  explicitTransposes?: boolean;
+  matMul?(
+    backend: KernelBackend,
+    a: TensorInfo,
+    b: TensorInfo,
+    transposeA: boolean,
+    transposeB: boolean,
+    bias?: TensorInfo,
+  ): TensorInfo;
 
   /** Deformable im2col of the rows: columns `[G, rowCount, K * C/G]`. */
   im2col(

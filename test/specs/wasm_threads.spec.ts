@@ -1,8 +1,9 @@
 /**
  * Our wasm passes on threads of their own (pass_pool.ts), in the cross-origin
  * isolated page where tfjs runs its threaded build and `DEFORM_WASM_THREADS`
- * is 2 (test/browser/setup.ts): the pool starts, and every op whose passes it
- * splits gives bit-identical results on 2 threads and on 1. Elsewhere (Node, a plain page) there is no pool.
+ * is 2 and every pass is split however small (test/browser/setup.ts): the pool
+ * starts, and every op whose passes it splits gives bit-identical results on 2
+ * threads and on 1. Elsewhere (Node, a plain page) there is no pool.
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';

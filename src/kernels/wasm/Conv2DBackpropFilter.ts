@@ -2,7 +2,7 @@
  * tfjs-backend-wasm 4.x has no Conv2DBackpropFilter, so no convolution can
  * train on wasm (our layers' offset branches included). The filter gradient
  * of a plain convolution is that of a deformable one with zero offsets, which
- * the shared driver computes with our im2col and XNNPACK's matmul. Registered
+ * the shared driver computes with our im2col and GEMM. Registered
  * only where tfjs has no such kernel (see register.ts).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';

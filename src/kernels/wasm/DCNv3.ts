@@ -5,6 +5,7 @@ import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {deformWasm} from './deform_wasm_module';
 import {passThreads, runOnThreads} from './pass_pool';
+import {dcnv3Work} from './pass_work';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
 
@@ -39,7 +40,7 @@ const dcnv3: TypedKernelFunc<typeof DCNv3, BackendWasm> = ({inputs, backend: was
           0,
           info.batchSize * info.outHeight * info.outWidth,
         ],
-        {scratch: {threads, bytes: scratchBytes}},
+        {scratch: {threads, bytes: scratchBytes}, work: dcnv3Work(info)},
       );
     },
     {zeroChannels: info.inChannels, scratchBytes: threads * scratchBytes},

@@ -5,6 +5,7 @@ import {DCNv3BackpropInput} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeDCNv3Info} from '../../shape/dcnv3';
 import {runOnThreads} from './pass_pool';
+import {dcnv3Work} from './pass_work';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
@@ -48,7 +49,7 @@ const dcnv3BackpropInput: TypedKernelFunc<typeof DCNv3BackpropInput, BackendWasm
           0,
           info.batchSize * info.outHeight * info.outWidth,
         ],
-        {over: 'groups'},
+        {over: 'groups', work: dcnv3Work(info)},
       );
     },
     {zeroChannels: info.inChannels},

@@ -4,6 +4,7 @@ import {DeformPSRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computePSRoIPoolInfo} from '../../shape/roi_pool';
 import {runOnThreads} from './pass_pool';
+import {psRoiPoolWork} from './pass_work';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {psRoiPoolParams} from './wasm_params';
@@ -21,17 +22,22 @@ const deformPsRoiPool: TypedKernelFunc<typeof DeformPSRoIPool, BackendWasm> = ({
     'float32',
   );
   withPassMemory(wasm, module, psRoiPoolParams(info), ({params}) => {
-    runOnThreads(wasm, 'deformPsRoiPoolForward', [
-      params,
-      address(wasm, x),
-      address(wasm, rois),
-      address(wasm, offset),
-      address(wasm, y),
-      info.spatialScale,
-      info.transStd,
-      0,
-      info.rois,
-    ]);
+    runOnThreads(
+      wasm,
+      'deformPsRoiPoolForward',
+      [
+        params,
+        address(wasm, x),
+        address(wasm, rois),
+        address(wasm, offset),
+        address(wasm, y),
+        info.spatialScale,
+        info.transStd,
+        0,
+        info.rois,
+      ],
+      {work: psRoiPoolWork(info)},
+    );
   });
   return y;
 };

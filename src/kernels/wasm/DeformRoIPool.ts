@@ -4,6 +4,7 @@ import {DeformRoIPool, ModulatedDeformRoIPool} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeRoIPoolInfo} from '../../shape/roi_pool';
 import {runOnThreads} from './pass_pool';
+import {roiPoolWork} from './pass_work';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {roiPoolParams} from './wasm_params';
@@ -21,18 +22,23 @@ export const deformRoiPoolWasm: TypedKernelFunc<
     'float32',
   );
   withPassMemory(wasm, module, roiPoolParams(info), ({params}) => {
-    runOnThreads(wasm, 'deformRoiPoolForward', [
-      params,
-      address(wasm, x),
-      address(wasm, rois),
-      address(wasm, offset),
-      address(wasm, mask ?? null),
-      address(wasm, y),
-      info.spatialScale,
-      info.gamma,
-      0,
-      info.rois,
-    ]);
+    runOnThreads(
+      wasm,
+      'deformRoiPoolForward',
+      [
+        params,
+        address(wasm, x),
+        address(wasm, rois),
+        address(wasm, offset),
+        address(wasm, mask ?? null),
+        address(wasm, y),
+        info.spatialScale,
+        info.gamma,
+        0,
+        info.rois,
+      ],
+      {work: roiPoolWork(info)},
+    );
   });
   return y;
 };

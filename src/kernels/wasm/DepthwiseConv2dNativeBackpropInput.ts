@@ -13,6 +13,7 @@ import {
 
 import {kernelConfig, KernelArgs} from '../kernel_util';
 import {runOnThreads} from './pass_pool';
+import {depthwiseWork} from './pass_work';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {depthwiseParams} from './wasm_params';
@@ -39,15 +40,20 @@ const depthwiseConv2dNativeBackpropInput = ({
   const dx = wasm.makeOutput(inputShape, 'float32');
   const multiplier = info.outChannels / info.inChannels;
   withPassMemory(wasm, module, depthwiseParams(info), ({params}) => {
-    runOnThreads(wasm, 'depthwiseBackpropInput', [
-      params,
-      address(wasm, filter),
-      address(wasm, dy),
-      address(wasm, dx),
-      multiplier,
-      0,
-      info.batchSize * info.inHeight * info.inWidth,
-    ]);
+    runOnThreads(
+      wasm,
+      'depthwiseBackpropInput',
+      [
+        params,
+        address(wasm, filter),
+        address(wasm, dy),
+        address(wasm, dx),
+        multiplier,
+        0,
+        info.batchSize * info.inHeight * info.inWidth,
+      ],
+      {work: depthwiseWork(info)},
+    );
   });
   return dx;
 };

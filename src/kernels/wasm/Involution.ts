@@ -4,6 +4,7 @@ import {Involution} from '../../kernel_names';
 import {TypedKernelFunc, typedKernelConfig} from '../kernel_util';
 import {computeInvolutionInfo} from '../../shape/involution';
 import {runOnThreads} from './pass_pool';
+import {involutionWork} from './pass_work';
 import {deformWasm} from './deform_wasm_module';
 import {address, withPassMemory} from './wasm_heap_util';
 import {windowParams} from './wasm_params';
@@ -21,14 +22,19 @@ const involution: TypedKernelFunc<typeof Involution, BackendWasm> = ({
     'float32',
   );
   withPassMemory(wasm, module, windowParams(info, info.groups), ({params}) => {
-    runOnThreads(wasm, 'involutionForward', [
-      params,
-      address(wasm, x),
-      address(wasm, kernel),
-      address(wasm, y),
-      0,
-      info.batchSize * info.outHeight * info.outWidth,
-    ]);
+    runOnThreads(
+      wasm,
+      'involutionForward',
+      [
+        params,
+        address(wasm, x),
+        address(wasm, kernel),
+        address(wasm, y),
+        0,
+        info.batchSize * info.outHeight * info.outWidth,
+      ],
+      {work: involutionWork(info)},
+    );
   });
   return y;
 };

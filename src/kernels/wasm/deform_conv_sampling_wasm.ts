@@ -10,8 +10,10 @@ import type {KernelBackend} from '@tensorflow/tfjs-core';
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
 import {runOnThreads} from './pass_pool';
+import {samplingWork} from './pass_work';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, PassMemory, withPassMemory} from './wasm_heap_util';
+import {wasmMatMul} from './wasm_matmul';
 import {ParamBlock, windowParams} from './wasm_params';
 
 /** The window block of a deformable convolution. */
@@ -38,7 +40,7 @@ function runPass(
 }
 
 export const wasmSampling: DeformConvSampling = {
-  explicitTransposes: true,
+  matMul: wasmMatMul,
 
   im2col(backend, info, x, offset, mask, rowStart, rowCount) {
     const wasm = asWasm(backend);
@@ -62,7 +64,11 @@ export const wasmSampling: DeformConvSampling = {
           rowStart,
           rowCount,
         ],
-        {relative: [['cols', 4 * info.taps * info.inChannels]], splittable: info.groups === 1},
+        {
+          relative: [['cols', 4 * info.taps * info.inChannels]],
+          splittable: info.groups === 1,
+          work: samplingWork(info, rowCount),
+        },
       );
     });
     return cols;
@@ -96,7 +102,7 @@ export const wasmSampling: DeformConvSampling = {
           rowStart,
           rowCount,
         ],
-        {over: 'channels'},
+        {over: 'channels', work: samplingWork(info, rowCount)},
       );
     });
     return target;
@@ -134,6 +140,7 @@ export const wasmSampling: DeformConvSampling = {
             ['dMask', 4 * taps],
           ],
           splittable: info.groups === 1,
+          work: samplingWork(info, rowCount),
         },
       );
     });

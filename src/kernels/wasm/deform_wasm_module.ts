@@ -3,7 +3,8 @@
  * built into generated/deform_wasm.ts by scripts/build_wasm.ts). It imports
  * the tfjs wasm backend's memory and works on tensors in place by byte
  * address. Two builds: one importing a plain memory (tfjs's plain and SIMD
- * binaries) and one importing a shared memory (its threaded SIMD binary).
+ * binaries) and one importing a shared memory (its threaded SIMD binary),
+ * each also with relaxed SIMD, taken where the engine compiles it.
  *
  * Both compile asynchronously when the package is imported (Chrome forbids
  * large synchronous compiles on the main thread); each backend instance then
@@ -11,7 +12,12 @@
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from './generated/deform_wasm';
+import {
+  PLAIN_RELAXED_WASM_BASE64,
+  PLAIN_WASM_BASE64,
+  SHARED_RELAXED_WASM_BASE64,
+  SHARED_WASM_BASE64,
+} from './generated/deform_wasm';
 
 /**
  * Every export of assembly/index.ts with its parameters, in order: the JS
@@ -28,6 +34,21 @@ import {PLAIN_WASM_BASE64, SHARED_WASM_BASE64} from './generated/deform_wasm';
 export const DEFORM_WASM_EXPORTS = {
   paramWords: ['kind'],
   fillZero: ['at', 'bytes'],
+  packedPanelBytes: ['depth', 'columns'],
+  packPanels: ['b', 'depthStride', 'columnStride', 'packed', 'depth', 'columns'],
+  gemm: [
+    'a',
+    'rowStride',
+    'depthStride',
+    'packed',
+    'c',
+    'columns',
+    'bias',
+    'depth',
+    'accumulate',
+    'rowStart',
+    'rowCount',
+  ],
   im2col: ['params', 'x', 'offset', 'mask', 'cols', 'zeros', 'rowStart', 'rowCount'],
   col2im: [
     'params',
@@ -141,7 +162,7 @@ export const DEFORM_WASM_EXPORTS = {
 } as const;
 
 /** The exports that return a number (the others return nothing). */
-type NumberResults = 'paramWords' | 'dcnv3ScratchBytes';
+type NumberResults = 'paramWords' | 'dcnv3ScratchBytes' | 'packedPanelBytes';
 
 type ExportName = keyof typeof DEFORM_WASM_EXPORTS;
 
@@ -221,11 +242,16 @@ function compile(base64: string): Promise<Compilation> {
     );
 }
 
+/** The relaxed-SIMD build where the engine compiles it (fused multiply-adds), else the other. */
+function compileBest(relaxed: string, fallback: string): Promise<Compilation> {
+  return compile(relaxed).then(c => (c != null && 'module' in c ? c : compile(fallback)));
+}
+
 const compiled = Promise.all([
-  compile(PLAIN_WASM_BASE64).then(c => {
+  compileBest(PLAIN_RELAXED_WASM_BASE64, PLAIN_WASM_BASE64).then(c => {
     plain = c;
   }),
-  compile(SHARED_WASM_BASE64).then(c => {
+  compileBest(SHARED_RELAXED_WASM_BASE64, SHARED_WASM_BASE64).then(c => {
     shared = c;
   }),
 ]);

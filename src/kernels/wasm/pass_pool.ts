@@ -16,7 +16,7 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {env} from '@tensorflow/tfjs-core';
 
-import {WASM_THREADS} from '../../flags';
+import {WASM_SPLIT_WORK, WASM_THREADS} from '../../flags';
 
 import {
   compiledModule,
@@ -185,6 +185,8 @@ export function passThreads(wasm: BackendWasm): number {
 
 /** How a pass is split over threads, and how its arguments change with the part a thread runs. */
 export interface PassSplit {
+  /** About how many multiply-adds the call does: below `DEFORM_WASM_SPLIT_WORK` it is not split. */
+  work: number;
   /**
    * What is split: its rows (`rowStart`, `rowCount`; gathers, whose rows
    * write disjoint outputs), or for scatters the channels (`channelStart`,
@@ -202,6 +204,8 @@ export interface PassSplit {
   scratch?: {threads: number; bytes: number};
   /** False for a call whose layout a split cannot follow: it runs on this thread. */
   splittable?: boolean;
+  /** Parts a multiple of this long (channels: 4, their SIMD lanes). */
+  align?: number;
 }
 
 /**
@@ -213,10 +217,10 @@ export function runOnThreads<K extends ExportName>(
   wasm: BackendWasm,
   name: K,
   args: Parameters<DeformWasmExports[K]>,
-  {over = 'rows', relative = [], scratch, splittable = true}: PassSplit = {},
+  {over = 'rows', relative = [], scratch, splittable = true, align, work}: PassSplit,
 ): void {
   const module = deformWasm(wasm);
-  const pool = splittable ? readyPool(wasm) : null;
+  const pool = splittable && work >= env().getNumber(WASM_SPLIT_WORK) ? readyPool(wasm) : null;
   if (pool == null || (scratch != null && pool.threads !== scratch.threads)) {
     (module[name] as (...a: number[]) => void)(...(args as number[]));
     return;
@@ -229,7 +233,7 @@ export function runOnThreads<K extends ExportName>(
     module,
     name,
     args as number[],
-    {at, align: over === 'channels' ? 4 : 1},
+    {at, align: align ?? (over === 'channels' ? 4 : 1)},
     (task, thread) => {
       const rowsIn = task[rowAt] - firstRow;
       for (const [tensor, rowBytes] of relative) {

@@ -1,0 +1,178 @@
+/**
+ * A SIMD GEMM on the tfjs heap, `C = A · B (+ bias)` or `C += A · B`, so the
+ * deformable convolutions' matrix products run on our pass threads (tfjs's
+ * XNNPACK keeps to its own pool). B is packed once per product into panels
+ * of 8 columns (`packPanels`); A is read in place with any strides, so
+ * `Aᵀ · B` needs no transposed copy. Tiles of 4 rows x 8 columns keep their
+ * sums in registers over a block of the depth (cache-sized); a row's result
+ * does not depend on how rows are split between calls. Where the engine
+ * has relaxed SIMD, the sums are fused multiply-adds.
+ */
+import {element} from './lanes';
+
+/** Columns per packed panel: two lanes-of-four. */
+const PANEL: i32 = 8;
+/** Rows per register tile. */
+const TILE_ROWS: i32 = 4;
+/** Depth steps per pass over a tile: its A rows and B panel stay in cache. */
+const DEPTH_BLOCK: i32 = 128;
+
+/** Bytes of `B` packed for `depth` x `columns` (`packPanels`). */
+export function packedPanelBytes(depth: i32, columns: i32): i32 {
+  return ((columns + PANEL - 1) / PANEL) * depth * PANEL * 4;
+}
+
+/**
+ * Packs `B(k, n) = b[k * depthStride + n * columnStride]` (k < depth,
+ * n < columns) into `packed`: panel `p` holds `(k, p * 8 + j)` at
+ * `(p * depth + k) * 8 + j`, columns past the end zero.
+ */
+export function packPanels(
+    b: usize, depthStride: i32, columnStride: i32, packed: usize, depth: i32, columns: i32): void {
+  const panels = (columns + PANEL - 1) / PANEL;
+  let out = packed;
+  for (let p = 0; p < panels; p++) {
+    for (let k = 0; k < depth; k++) {
+      for (let j = 0; j < PANEL; j++, out += 4) {
+        const n = p * PANEL + j;
+        store<f32>(out, n < columns ? load<f32>(element(b, k * depthStride + n * columnStride)) : 0);
+      }
+    }
+  }
+}
+
+/** The first `count` lanes at `at`, the others zero. */
+@inline function loadUpTo(at: usize, count: i32): v128 {
+  if (count >= 4) return v128.load(at);
+  let v = f32x4.splat(0);
+  if (count > 0) v = v128.load32_lane(at, v, 0);
+  if (count > 1) v = v128.load32_lane(at + 4, v, 1);
+  if (count > 2) v = v128.load32_lane(at + 8, v, 2);
+  return v;
+}
+
+@inline function storeUpTo(at: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(at, v);
+    return;
+  }
+  if (count > 0) v128.store32_lane(at, v, 0);
+  if (count > 1) v128.store32_lane(at + 4, v, 1);
+  if (count > 2) v128.store32_lane(at + 8, v, 2);
+}
+
+/**
+ * `c + a * b`, fused (one rounding) in the build with relaxed SIMD, for
+ * engines that have it (deform_wasm_module.ts picks the build).
+ */
+@inline function multiplyAdd(a: v128, b: v128, c: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? f32x4.relaxed_madd(a, b, c) : f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Where a tile's sums start: zero, the bias, or C itself. */
+const START_ZERO: i32 = 0;
+const START_BIAS: i32 = 1;
+const START_C: i32 = 2;
+
+@inline function startLanes(mode: i32, c: usize, bias: usize, count: i32): v128 {
+  if (mode == START_C) return loadUpTo(c, count);
+  if (mode == START_BIAS) return loadUpTo(bias, count);
+  return f32x4.splat(0);
+}
+
+/**
+ * One tile of `rows` (4 or 1) x up to 8 columns over `steps` depth steps:
+ * `a` at its first row and depth step, `panel` at the same depth step,
+ * `c` / `bias` at the tile's first column, `width` its columns.
+ */
+@inline function tile(
+    rows: i32, a: usize, rowBytes: usize, depthBytes: usize, panel: usize, steps: i32,
+    c: usize, cRowBytes: usize, bias: usize, mode: i32, width: i32): void {
+  const low = min(width, 4);
+  const high = width - low;
+  let c00 = startLanes(mode, c, bias, low);
+  let c01 = startLanes(mode, c + 16, bias + 16, high);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  if (rows == TILE_ROWS) {
+    c10 = startLanes(mode, c + cRowBytes, bias, low);
+    c11 = startLanes(mode, c + cRowBytes + 16, bias + 16, high);
+    c20 = startLanes(mode, c + 2 * cRowBytes, bias, low);
+    c21 = startLanes(mode, c + 2 * cRowBytes + 16, bias + 16, high);
+    c30 = startLanes(mode, c + 3 * cRowBytes, bias, low);
+    c31 = startLanes(mode, c + 3 * cRowBytes + 16, bias + 16, high);
+  }
+  let pa = a;
+  let pb = panel;
+  for (let s = 0; s < steps; s++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c00 = multiplyAdd(a0, b0, c00);
+    c01 = multiplyAdd(a0, b1, c01);
+    if (rows == TILE_ROWS) {
+      const a1 = v128.load32_splat(pa + rowBytes);
+      c10 = multiplyAdd(a1, b0, c10);
+      c11 = multiplyAdd(a1, b1, c11);
+      const a2 = v128.load32_splat(pa + 2 * rowBytes);
+      c20 = multiplyAdd(a2, b0, c20);
+      c21 = multiplyAdd(a2, b1, c21);
+      const a3 = v128.load32_splat(pa + 3 * rowBytes);
+      c30 = multiplyAdd(a3, b0, c30);
+      c31 = multiplyAdd(a3, b1, c31);
+    }
+    pa += depthBytes;
+    pb += PANEL * 4;
+  }
+  storeUpTo(c, c00, low);
+  storeUpTo(c + 16, c01, high);
+  if (rows == TILE_ROWS) {
+    storeUpTo(c + cRowBytes, c10, low);
+    storeUpTo(c + cRowBytes + 16, c11, high);
+    storeUpTo(c + 2 * cRowBytes, c20, low);
+    storeUpTo(c + 2 * cRowBytes + 16, c21, high);
+    storeUpTo(c + 3 * cRowBytes, c30, low);
+    storeUpTo(c + 3 * cRowBytes + 16, c31, high);
+  }
+}
+
+/** Tiles of `rows` rows from `first` while a whole tile fits before `end`; returns the next row. */
+@inline function tileRows(
+    rows: i32, first: i32, end: i32, a: usize, rowStride: i32, depthStride: i32, packed: usize,
+    depth: i32, k0: i32, steps: i32, c: usize, columns: i32, bias: usize, mode: i32): i32 {
+  const rowBytes = <usize>rowStride << 2;
+  const depthBytes = <usize>depthStride << 2;
+  const cRowBytes = <usize>columns << 2;
+  let r = first;
+  for (; r + rows <= end; r += rows) {
+    const rowA = a + <usize>r * rowBytes + <usize>k0 * depthBytes;
+    for (let n = 0; n < columns; n += PANEL) {
+      const panel = packed + ((<usize>n * depth + k0 * PANEL) << 2);
+      tile(rows, rowA, rowBytes, depthBytes, panel, steps,
+          c + <usize>r * cRowBytes + (<usize>n << 2), cRowBytes, element(bias, n), mode,
+          min(PANEL, columns - n));
+    }
+  }
+  return r;
+}
+
+/**
+ * Rows `[rowStart, rowStart + rowCount)` of `C` (`[rows, columns]`, row-major):
+ * `C(r, n) = bias[n] + Σ_k A(r, k) B(k, n)`, with `A(r, k) = a[r * rowStride +
+ * k * depthStride]`, `B` packed by `packPanels`, `bias` 0 for none; with
+ * `accumulate` set, `C(r, n) += Σ_k A(r, k) B(k, n)` instead.
+ */
+export function gemm(
+    a: usize, rowStride: i32, depthStride: i32, packed: usize, c: usize, columns: i32,
+    bias: usize, depth: i32, accumulate: i32, rowStart: i32, rowCount: i32): void {
+  const end = rowStart + rowCount;
+  for (let k0 = 0; k0 < depth || k0 == 0; k0 += DEPTH_BLOCK) {
+    const steps = min(DEPTH_BLOCK, depth - k0);
+    const mode = accumulate != 0 || k0 > 0 ? START_C : bias != 0 ? START_BIAS : START_ZERO;
+    const next = tileRows(TILE_ROWS, rowStart, end, a, rowStride, depthStride, packed, depth, k0,
+        steps, c, columns, bias, mode);
+    tileRows(1, next, end, a, rowStride, depthStride, packed, depth, k0, steps, c, columns, bias,
+        mode);
+  }
+}
