@@ -14,6 +14,7 @@ import * as ort from 'onnxruntime-web';
 
 import {ready, WASM_THREADS} from '../src/index';
 import {OP_BENCHES} from './all_cases';
+import {benchInterleaved} from './interleaved';
 import {benchOrt, ORT_GRAPHS, OrtGraph} from './ort_peer';
 import {Row, rowsSoFar} from './timing';
 
@@ -22,13 +23,15 @@ ort.env.wasm.wasmPaths = '/ort/';
 
 async function runBench({
   backend,
-  threads,
+  threads: requested,
   op,
 }: {
   backend: string;
+  /** 0: every core (`navigator.hardwareConcurrency`). */
   threads: number;
   op: string;
 }): Promise<Row[]> {
+  const threads = requested || navigator.hardwareConcurrency;
   if (backend === 'wasm') {
     // tfjs's own pool (its GEMMs; tfjs caps it at half the cores), ours, ORT's.
     setThreadsCount(threads);
@@ -53,6 +56,9 @@ async function runBench({
         ORT_GRAPHS.filter(g => g.op === op),
       )),
     );
+    if (op === 'deformConv2d') {
+      rows.push(...(await benchInterleaved(ort, model, note)));
+    }
   }
   return rows;
 }

@@ -13,6 +13,7 @@ import {writeFileSync} from 'node:fs';
 import {ready} from '../src/index';
 import {OP_BENCHES} from './all_cases';
 import {ortModel} from './ort_models';
+import {benchInterleaved} from './interleaved';
 import {benchOrt, ORT_GRAPHS} from './ort_peer';
 import type {Row} from './timing';
 
@@ -48,6 +49,9 @@ async function main() {
         ORT_GRAPHS.filter(g => ops.includes(g.op)),
       )),
     );
+    if (ops.includes('deformConv2d')) {
+      rows.push(...(await benchInterleaved(ort, async g => ortModel(g), note)));
+    }
   }
   save();
 }

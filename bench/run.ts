@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every op's workloads of bench/configs.json on every backend —
- * Node (cpu; wasm at 1 and 2 threads) and headless Chromium (webgl; webgpu
- * through SwiftShader, peers only; wasm at 1 and 2 threads, cross-origin isolated) —
+ * Node (cpu; wasm at 1 thread and at every core) and headless Chromium (webgl;
+ * webgpu through SwiftShader; wasm at 1 thread and at
+ * `navigator.hardwareConcurrency`, cross-origin isolated) —
  * next to the peers in the same process or page. Prints a markdown table of
  * medians and ratios and writes bench/results/latest.{json,md}.
  *
@@ -45,7 +46,7 @@ function nodeRuns(): Row[] {
   const runs = [
     ['cpu', 1],
     ['wasm', 1],
-    ['wasm', 2],
+    ['wasm', cpus().length],
   ].filter(([b]) => backends.includes(b as string));
   for (const [backend, threads] of runs) {
     console.log(`node: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
@@ -113,7 +114,7 @@ async function browserRuns(save: (rows: Row[]) => void): Promise<Row[]> {
         ['webgl', 1],
         ['webgpu', 1],
         ['wasm', 1],
-        ['wasm', 2],
+        ['wasm', 0], // every core
       ] as const
     ).filter(([b]) => backends.includes(b));
     for (const [backend, threads] of runs) {

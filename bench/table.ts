@@ -1,12 +1,16 @@
 /**
  * The benchmark's markdown tables, one per op: medians per backend, workload
- * and mode, ours and each peer, with the ratio ours ÷ peer.
+ * and mode, ours and each peer, with the ratio ours ÷ peer (for rows timed in
+ * interleaved rounds, the per-round ratios' median and range).
  */
-import type {Row} from './timing';
+import type {Row, Spread} from './timing';
 
 const ms = (v: number | null | undefined) =>
   v == null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1);
 const OURS = 'tfjs-deform';
+
+/** A per-round ratio: median (lowest–highest). */
+const spread = (s: Spread) => `${s.median.toFixed(2)} (${s.low.toFixed(2)}–${s.high.toFixed(2)})`;
 
 /** The thread count a wasm row notes (rows of one run share it). */
 const threads = (r: Row) => /\d+ threads?/.exec(r.note ?? '')?.[0] ?? '';
@@ -34,12 +38,15 @@ export function renderTable(rows: Row[], machine: string): string {
         if (peer == null) return '— | —';
         if (peer.ms == null)
           return `${peer.note?.includes('not timed:') ? 'not timed' : 'fails'} | —`;
+        if (peer.ratio != null) return `${ms(peer.ms)} | ${spread(peer.ratio)}`;
         return `${ms(peer.ms)} | ${r.ms == null ? '—' : (r.ms / peer.ms).toFixed(2)}`;
       });
       const perBackward =
-        r.mode === 'forward+backward' && r.ms != null && forward != null
-          ? `${(r.ms / forward).toFixed(2)}x`
-          : '';
+        r.perForward != null
+          ? `${spread(r.perForward)}x`
+          : r.mode === 'forward+backward' && r.ms != null && forward != null
+            ? `${(r.ms / forward).toFixed(2)}x`
+            : '';
       const failed = r.note?.includes('not registered for backend') ? 'no kernel' : 'fails';
       lines.push(
         `| ${r.backend}${threads(r) ? ` (${threads(r)})` : ''} | ${r.workload} | ${r.mode} | ${

@@ -11,6 +11,17 @@ export interface Row {
   ms: number | null;
   runs: number;
   note?: string;
+  /** A peer's row timed in interleaved rounds: ours ÷ this peer, per round. */
+  ratio?: Spread;
+  /** Our forward+backward row timed in interleaved rounds: ÷ our forward, per round. */
+  perForward?: Spread;
+}
+
+/** The median and range (lowest, highest) of per-round values. */
+export interface Spread {
+  median: number;
+  low: number;
+  high: number;
 }
 
 /** Something to time: returns the tensors to wait for (then disposed). */

@@ -670,19 +670,38 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       );
       expectWritesOnlyWithin(
         backend,
-        within(dx, dOffset),
+        within(dOffset),
         () =>
-          module.deformRoiPoolBackward(
+          module.deformRoiPoolBackwardOffset(
+            a(params),
+            a(x),
+            a(roiBuffer),
+            a(offset),
+            a(dy),
+            a(dOffset),
+            ...args,
+          ),
+        `${where} roi backward (offset)`,
+      );
+      expectWritesOnlyWithin(
+        backend,
+        within(dx),
+        () =>
+          module.deformRoiPoolBackwardInput(
             a(params),
             a(x),
             a(roiBuffer),
             a(offset),
             a(dy),
             a(dx),
-            a(dOffset),
-            ...args,
+            roiInfo.spatialScale,
+            roiInfo.gamma,
+            0,
+            channels,
+            0,
+            roiCount,
           ),
-        `${where} roi backward`,
+        `${where} roi backward (input)`,
       );
       expectClose(Array.from(arena.view(dx)), Array.from(expected.dx), tol, `${where} dx`);
       expectClose(

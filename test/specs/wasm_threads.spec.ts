@@ -60,6 +60,9 @@ async function results(): Promise<Float32Array[]> {
       tf.depthwiseConv2d(a as tf.Tensor4D, depthwise as tf.Tensor4D, 1, 'same'),
     )(x),
     modulatedDeformRoiPool({x, rois, offset: roiOffset, mask: roiMask, outputSize: 2}),
+    ...tf.grads((a: tf.Tensor, o: tf.Tensor) =>
+      modulatedDeformRoiPool({x: a, rois, offset: o, mask: roiMask, outputSize: 2}),
+    )([x, roiOffset]),
     deformPsRoiPool({
       x,
       rois,

@@ -28,7 +28,8 @@ import {
  * address of a parameter block (wasm_params.ts); a pass handles its rows
  * `[rowStart, rowStart + rowCount)` (output positions, input pixels for the
  * input gradients written as gathers, RoIs for the poolings), col2im also a
- * channel range and dcnv3Backward a group range. No export depends on an
+ * channel range (as the RoI pool's input gradient) and dcnv3Backward a group
+ * range. No export depends on an
  * earlier call.
  */
 export const DEFORM_WASM_EXPORTS = {
@@ -122,16 +123,29 @@ export const DEFORM_WASM_EXPORTS = {
     'rowStart',
     'rowCount',
   ],
-  deformRoiPoolBackward: [
+  deformRoiPoolBackwardOffset: [
+    'params',
+    'x',
+    'rois',
+    'offset',
+    'dy',
+    'dOffset',
+    'spatialScale',
+    'gamma',
+    'rowStart',
+    'rowCount',
+  ],
+  deformRoiPoolBackwardInput: [
     'params',
     'x',
     'rois',
     'offset',
     'dy',
     'dx',
-    'dOffset',
     'spatialScale',
     'gamma',
+    'channelStart',
+    'channelCount',
     'rowStart',
     'rowCount',
   ],

@@ -49,7 +49,7 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
  */
 @inline function walkBins<P>(
     pool: RoiPool, spatialScale: f64, gamma: f64, x: usize, rois: usize, offset: usize,
-    mask: usize, a: usize, b: usize, c: usize, rowStart: i32, rowCount: i32): void {
+    mask: usize, a: usize, b: usize, c: usize, d: usize, rowStart: i32, rowCount: i32): void {
   const pooledHeight = pool.pooledHeight;
   const pooledWidth = pool.pooledWidth;
   for (let r = rowStart; r < rowStart + rowCount; r++) {
@@ -80,7 +80,7 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
         const rowsX = pools ? windowCount(left, binWidth, gw, <f64>pool.width, firstX) : 0;
         changetype<P>(0).bin(
             pool, pools, x, image, bin, top, left, binHeight, binWidth, gh, gw, firstY, rowsY,
-            firstX, rowsX, gamma * roiHeight, gamma * roiWidth, mask, a, b, c);
+            firstX, rowsX, gamma * roiHeight, gamma * roiWidth, mask, a, b, c, d);
       }
     }
   }
@@ -91,7 +91,7 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
       pool: RoiPool, pools: bool, x: usize, image: usize, bin: i32, top: f64, left: f64,
       binHeight: f64, binWidth: f64, gridHeight: f64, gridWidth: f64, firstY: f64, rowsY: i32,
       firstX: f64, rowsX: i32, scaleY: f64, scaleX: f64, mask: usize, y: usize, b: usize,
-      c: usize): void {
+      c: usize, d: usize): void {
     const height = pool.height;
     const width = pool.width;
     const channels = pool.channels;
@@ -117,12 +117,13 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
   }
 }
 
-@final @unmanaged class Backward {
+/** The offset gradient of each bin (a gather over all channels): `a` is dy, `b` dOffset. */
+@final @unmanaged class OffsetBackward {
   @inline bin(
       pool: RoiPool, pools: bool, x: usize, image: usize, bin: i32, top: f64, left: f64,
       binHeight: f64, binWidth: f64, gridHeight: f64, gridWidth: f64, firstY: f64, rowsY: i32,
-      firstX: f64, rowsX: i32, scaleY: f64, scaleX: f64, mask: usize, dy: usize, dx: usize,
-      dOffset: usize): void {
+      firstX: f64, rowsX: i32, scaleY: f64, scaleX: f64, mask: usize, dy: usize, dOffset: usize,
+      c: usize, d: usize): void {
     const height = pool.height;
     const width = pool.width;
     const channels = pool.channels;
@@ -130,7 +131,6 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
     let gradY: f64 = 0;
     if (pools) {
       const grad = element(dy, bin * channels);
-      const dxImage = dx + (image - x);
       const weight = 1 / (gridHeight * gridWidth);
       // Applied per sample, as the reference: a RoI with no sample in the
       // window gets 0 even when its size is not finite.
@@ -141,14 +141,11 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
         for (let kx = 0; kx < rowsX; kx++) {
           const sx = samplePosition(left, binWidth, firstX, kx, gridWidth);
           if (!insideA(height, width, sy, sx)) continue;
-          const corners = cornersA(height, width, channels, sy, sx);
-          const weights = weightsA(height, width, sy, sx);
           const sums = gatherRun(
-              image, 0, corners, weights, derivativeA(height, width, sy, sx), 0, channels, grad);
+              image, 0, cornersA(height, width, channels, sy, sx), weightsA(height, width, sy, sx),
+              derivativeA(height, width, sy, sx), 0, channels, grad);
           gradX += perSampleX * <f64>f32x4.extract_lane(sums, GATHER_X);
           gradY += perSampleY * <f64>f32x4.extract_lane(sums, GATHER_Y);
-          // The same corners in dx: the transpose of the forward.
-          scatterRun(dxImage, corners, weights, 0, channels, <f32>weight, grad);
         }
       }
     }
@@ -157,23 +154,66 @@ import {cornersA, derivativeA, insideA, weightsA} from './sampler_clamped';
   }
 }
 
+/**
+ * The input gradient (a scatter, the transpose of the forward): `a` is dy,
+ * `b` dx, and only its channels `[c, d)` are written (disjoint channel
+ * ranges write disjoint elements: threads split the scatter that way).
+ */
+@final @unmanaged class InputBackward {
+  @inline bin(
+      pool: RoiPool, pools: bool, x: usize, image: usize, bin: i32, top: f64, left: f64,
+      binHeight: f64, binWidth: f64, gridHeight: f64, gridWidth: f64, firstY: f64, rowsY: i32,
+      firstX: f64, rowsX: i32, scaleY: f64, scaleX: f64, mask: usize, dy: usize, dx: usize,
+      channelStart: usize, channelEnd: usize): void {
+    if (!pools) return;
+    const height = pool.height;
+    const width = pool.width;
+    const channels = pool.channels;
+    const first = <i32>channelStart;
+    const count = <i32>channelEnd - first;
+    const grad = element(dy, bin * channels + first);
+    const dxImage = dx + (image - x);
+    const weight = <f32>(1 / (gridHeight * gridWidth));
+    for (let ky = 0; ky < rowsY; ky++) {
+      const sy = samplePosition(top, binHeight, firstY, ky, gridHeight);
+      for (let kx = 0; kx < rowsX; kx++) {
+        const sx = samplePosition(left, binWidth, firstX, kx, gridWidth);
+        if (!insideA(height, width, sy, sx)) continue;
+        scatterRun(
+            dxImage, cornersA(height, width, channels, sy, sx), weightsA(height, width, sy, sx),
+            first, count, weight, grad);
+      }
+    }
+  }
+}
+
 /** Every entry of `y` `[R, ph, pw, C]` in the rows' RoIs, times `mask` `[R, ph, pw]` when given. */
 export function deformRoiPoolForward(
     params: usize, x: usize, rois: usize, offset: usize, mask: usize, y: usize,
     spatialScale: f64, gamma: f64, rowStart: i32, rowCount: i32): void {
   walkBins<Forward>(
-      changetype<RoiPool>(params), spatialScale, gamma, x, rois, offset, mask, y, 0, 0,
+      changetype<RoiPool>(params), spatialScale, gamma, x, rois, offset, mask, y, 0, 0, 0,
+      rowStart, rowCount);
+}
+
+/** Every entry of `dOffset` `[R, ph, pw, 2]` of the rows' RoIs (a gather: threads split it by RoIs). */
+export function deformRoiPoolBackwardOffset(
+    params: usize, x: usize, rois: usize, offset: usize, dy: usize, dOffset: usize,
+    spatialScale: f64, gamma: f64, rowStart: i32, rowCount: i32): void {
+  walkBins<OffsetBackward>(
+      changetype<RoiPool>(params), spatialScale, gamma, x, rois, offset, 0, dy, dOffset, 0, 0,
       rowStart, rowCount);
 }
 
 /**
- * Adds the input gradient of the rows' RoIs into `dx` (zero-filled by the
- * caller) and writes every entry of their `dOffset` `[R, ph, pw, 2]`.
+ * Adds the input gradient of the rows' RoIs into channels `[channelStart,
+ * channelStart + channelCount)` of `dx` (zero-filled by the caller).
  */
-export function deformRoiPoolBackward(
-    params: usize, x: usize, rois: usize, offset: usize, dy: usize, dx: usize, dOffset: usize,
-    spatialScale: f64, gamma: f64, rowStart: i32, rowCount: i32): void {
-  walkBins<Backward>(
-      changetype<RoiPool>(params), spatialScale, gamma, x, rois, offset, 0, dy, dx, dOffset,
-      rowStart, rowCount);
+export function deformRoiPoolBackwardInput(
+    params: usize, x: usize, rois: usize, offset: usize, dy: usize, dx: usize,
+    spatialScale: f64, gamma: f64, channelStart: i32, channelCount: i32, rowStart: i32,
+    rowCount: i32): void {
+  walkBins<InputBackward>(
+      changetype<RoiPool>(params), spatialScale, gamma, x, rois, offset, 0, dy, dx,
+      <usize>channelStart, <usize>(channelStart + channelCount), rowStart, rowCount);
 }

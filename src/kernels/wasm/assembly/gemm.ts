@@ -32,9 +32,19 @@ export function packPanels(
   const panels = (columns + PANEL - 1) / PANEL;
   let out = packed;
   for (let p = 0; p < panels; p++) {
+    const first = p * PANEL;
+    if (columnStride == 1 && first + PANEL <= columns) {
+      // A whole panel of a row-major B: each depth step is 8 contiguous floats.
+      for (let k = 0; k < depth; k++, out += PANEL * 4) {
+        const from = element(b, k * depthStride + first);
+        v128.store(out, v128.load(from));
+        v128.store(out, v128.load(from, 16), 16);
+      }
+      continue;
+    }
     for (let k = 0; k < depth; k++) {
       for (let j = 0; j < PANEL; j++, out += 4) {
-        const n = p * PANEL + j;
+        const n = first + j;
         store<f32>(out, n < columns ? load<f32>(element(b, k * depthStride + n * columnStride)) : 0);
       }
     }

@@ -11,5 +11,5 @@ export {fillZero, im2col, col2im, coordGrad} from './deform_conv';
 export {dcnv3ScratchBytes, dcnv3Forward, dcnv3Backward} from './dcnv3';
 export {involutionForward, involutionBackpropKernel, involutionBackpropInput} from './involution';
 export {depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise_conv';
-export {deformRoiPoolForward, deformRoiPoolBackward} from './deform_roi_pool';
+export {deformRoiPoolForward, deformRoiPoolBackwardOffset, deformRoiPoolBackwardInput} from './deform_roi_pool';
 export {deformPsRoiPoolForward, deformPsRoiPoolBackward} from './deform_ps_roi_pool';

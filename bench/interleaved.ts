@@ -1,0 +1,122 @@
+/**
+ * deformConv2d against onnxruntime-web's DeformConv in interleaved rounds, for
+ * the ratios the wasm targets are stated in: each round times our forward,
+ * ORT's forward and our forward + backward back to back (in a rotating
+ * order), so a noisy neighbour slows all three alike; the ratios are taken
+ * per round, and reported as their median and range (lowest–highest).
+ */
+import type * as Ort from 'onnxruntime-web';
+import * as tf from '@tensorflow/tfjs-core';
+
+import {deformConv2d, modulatedDeformConv2d} from '../src/index';
+import configs from './configs.json';
+import {dcnOutputSize} from './dcn_cases';
+import {deformConvGraph, OrtGraph} from './ort_peer';
+import {Row, Spread, uniform} from './timing';
+
+export const INTERLEAVED_OP = 'deformConv2d, interleaved with onnxruntime-web';
+const ROUNDS = 15;
+
+async function timeOnce(run: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return performance.now() - t0;
+}
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    median: sorted[Math.floor(sorted.length / 2)],
+    low: sorted[0],
+    high: sorted[sorted.length - 1],
+  };
+}
+
+async function tfjsRun(run: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const out = run();
+  const list = Array.isArray(out) ? out : [out];
+  await Promise.all(list.map(t => t.data()));
+  tf.dispose(list);
+}
+
+export async function benchInterleaved(
+  ort: typeof Ort,
+  model: (g: OrtGraph) => Promise<Uint8Array>,
+  note: string,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const w of configs.deformConv2d) {
+    const [ho, wo] = dcnOutputSize(w);
+    const taps = w.offsetGroups * w.k * w.k;
+    const x = uniform([w.N, w.H, w.W, w.C], -1, 1, 1);
+    const filter = uniform([w.k, w.k, w.C / w.groups, w.Cout], -0.1, 0.1, 2);
+    const offset = uniform([w.N, ho, wo, 2 * taps], -2, 2, 3);
+    const mask = w.mask ? uniform([w.N, ho, wo, taps], 0, 1, 4) : undefined;
+    const bias = w.mask ? uniform([w.Cout], -0.1, 0.1, 5) : undefined;
+    const attrs = {strides: w.s, pad: w.p, dilations: w.d, groups: w.groups};
+    const ours = (a: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
+      m
+        ? modulatedDeformConv2d({
+            x: a,
+            filter: f,
+            offset: o,
+            mask: m,
+            bias,
+            ...attrs,
+            offsetGroups: w.offsetGroups,
+          })
+        : deformConv2d({x: a, filter: f, offset: o, ...attrs, offsetGroups: w.offsetGroups});
+    const inputs = mask ? [x, filter, offset, mask] : [x, filter, offset];
+    const gradients = tf.grads((...t: tf.Tensor[]) => tf.sum(ours(t[0], t[1], t[2], t[3])));
+    const graph = deformConvGraph(w);
+    const session = await ort.InferenceSession.create(await model(graph), {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(graph.feeds)) {
+      feeds[name] = new ort.Tensor('float32', feed.values(), feed.shape);
+    }
+    const runs = [
+      () => tfjsRun(() => ours(x, filter, offset, mask)),
+      async () => {
+        await session.run(feeds);
+      },
+      () => tfjsRun(() => gradients(inputs)),
+    ];
+    for (let warm = 0; warm < 2; warm++) {
+      for (const run of runs) await run();
+    }
+    const times: number[][] = runs.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < runs.length; i++) {
+        const which = (round + i) % runs.length;
+        times[which].push(await timeOnce(runs[which]));
+      }
+    }
+    await session.release();
+    tf.dispose([...inputs, ...(bias ? [bias] : [])]);
+    const [forward, peer, both] = times;
+    const row = (impl: string, mode: Row['mode'], values: number[], extra: Partial<Row>): Row => ({
+      op: INTERLEAVED_OP,
+      workload: w.name,
+      backend: tf.getBackend(),
+      impl,
+      mode,
+      ms: spread(values).median,
+      runs: ROUNDS,
+      note,
+      ...extra,
+    });
+    rows.push(
+      row('tfjs-deform', 'forward', forward, {}),
+      row('tfjs-deform', 'forward+backward', both, {
+        perForward: spread(both.map((t, i) => t / forward[i])),
+      }),
+      row('onnxruntime-web', 'forward', peer, {
+        ratio: spread(forward.map((t, i) => t / peer[i])),
+      }),
+    );
+  }
+  return rows;
+}
