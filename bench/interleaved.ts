@@ -1,9 +1,10 @@
 /**
  * deformConv2d against onnxruntime-web's DeformConv in interleaved rounds, for
- * the ratios the wasm targets are stated in: each round times our forward,
- * ORT's forward and our forward + backward back to back (in a rotating
- * order), so a noisy neighbour slows all three alike; the ratios are taken
- * per round, and reported as their median and range (lowest–highest).
+ * the ratios the wasm targets are stated in: each round times a short burst
+ * of our forward, of ORT's forward and of our forward + backward, one after
+ * the other (in a rotating order), so a noisy neighbour slows all three
+ * alike; the ratios are taken per round, and reported as their median and
+ * range (lowest–highest).
  */
 import type * as Ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,10 +18,17 @@ import {Row, Spread, uniform} from './timing';
 export const INTERLEAVED_OP = 'deformConv2d, interleaved with onnxruntime-web';
 const ROUNDS = 15;
 
-async function timeOnce(run: () => Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  await run();
-  return performance.now() - t0;
+/** Calls per implementation in a round: the round's time is their median (warm, as in a loop). */
+const BURST = 3;
+
+async function timeBurst(run: () => Promise<void>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < BURST; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(BURST / 2)];
 }
 
 function spread(values: number[]): Spread {
@@ -91,7 +99,7 @@ export async function benchInterleaved(
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < runs.length; i++) {
         const which = (round + i) % runs.length;
-        times[which].push(await timeOnce(runs[which]));
+        times[which].push(await timeBurst(runs[which]));
       }
     }
     await session.release();

@@ -9,7 +9,7 @@ import type {KernelBackend} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
-import {runOnThreads} from './pass_pool';
+import {PassSplit, runOnThreads} from './pass_pool';
 import {samplingWork} from './pass_work';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, PassMemory, withPassMemory} from './wasm_heap_util';
@@ -19,6 +19,20 @@ import {ParamBlock, windowParams} from './wasm_params';
 /** The window block of a deformable convolution. */
 export function deformConvParams(info: DeformConvInfo): ParamBlock {
   return windowParams(info, info.groups, info.offsetGroups);
+}
+
+/**
+ * How col2im (a scatter) splits over threads: by whole images where the
+ * chunk holds several (their rows add into disjoint images of dx, each in
+ * the single-threaded order), else by channel ranges.
+ */
+function col2imSplit(info: DeformConvInfo, rowStart: number, rowCount: number): PassSplit {
+  const work = samplingWork(info, rowCount);
+  const imageRows = info.outHeight * info.outWidth;
+  if (info.groups === 1 && rowStart % imageRows === 0 && rowCount >= 2 * imageRows) {
+    return {align: imageRows, relative: [['dCols', 4 * info.taps * info.inChannels]], work};
+  }
+  return {over: 'channels', work};
 }
 
 /**
@@ -102,7 +116,7 @@ export const wasmSampling: DeformConvSampling = {
           rowStart,
           rowCount,
         ],
-        {over: 'channels', work: samplingWork(info, rowCount)},
+        col2imSplit(info, rowStart, rowCount),
       );
     });
     return target;

@@ -38,6 +38,13 @@ const FAILED = 3;
 const SLOTS_AT = 64;
 const SLOT_WORDS = 24;
 
+/**
+ * How long a worker spins for its next task before it sleeps: the passes of
+ * one op follow each other within microseconds, and a sleeping worker can
+ * take longer to wake than a small pass takes.
+ */
+const WORKER_SPIN_MS = 2;
+
 /** The longest a pass may take on a worker before the main thread gives up (a dead worker). */
 const SPIN_LIMIT_MS = 60_000;
 
@@ -67,6 +74,7 @@ class PassPool {
         slotsAt: SLOTS_AT,
         slotWords: SLOT_WORDS,
         names: EXPORT_NAMES,
+        spinMs: WORKER_SPIN_MS,
       });
       this.workers.push(worker);
     }
