@@ -302,7 +302,17 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         backend,
         within(cols),
         () =>
-          module.im2col(a(params), a(x), a(offset), a(mask), a(cols), a(zeros), rowStart, rowCount),
+          module.im2col(
+            a(params),
+            a(x),
+            a(offset),
+            a(mask),
+            a(cols),
+            a(zeros),
+            rowCount,
+            rowStart,
+            rowCount,
+          ),
         `${where} im2col`,
       );
       expectClose(Array.from(arena.view(cols)), Array.from(expectedCols), {}, `${where} cols`);
@@ -328,6 +338,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             a(mask),
             a(dx),
             a(zeros),
+            rowCount,
             channelStart,
             channelCount,
             rowStart,
@@ -363,6 +374,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             a(dOffset),
             a(dMask),
             a(zeros),
+            rowCount,
             rowStart,
             rowCount,
           ),

@@ -47,9 +47,15 @@ async function results(): Promise<Float32Array[]> {
   const roiMask = uniform(random, [3, 2, 2, 1], 0, 1);
   const psOffset = uniform(random, [3, 2, 2, 2], -0.5, 0.5);
   const depthwise = uniform(random, [3, 3, 16, 1]);
+  // Two groups: each thread's rows are a part of every group's block of the columns.
+  const groupedFilter = uniform(random, [3, 3, 8, 8]);
+  const grouped = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+    modulatedDeformConv2d({x: a, filter: b, offset: c, mask, pad: 1, groups: 2, offsetGroups: 2});
   const outputs = [
     ...tf.grads(dcn)([x, filter, offset, mask]),
     dcn(x, filter, offset, mask),
+    ...tf.grads(grouped)([x, groupedFilter, offset]),
+    grouped(x, groupedFilter, offset),
     dcnv3({x, offset: v3Offset, mask: v3Mask, kernelSize: 3, pad: 1, groups: 4}),
     ...tf.grads((a: tf.Tensor, o: tf.Tensor, m: tf.Tensor) =>
       dcnv3({x: a, offset: o, mask: m, kernelSize: 3, pad: 1, groups: 4}),
@@ -75,7 +81,7 @@ async function results(): Promise<Float32Array[]> {
   ];
   const values = await Promise.all(outputs.map(t => t.data() as Promise<Float32Array>));
   tf.dispose([x, filter, offset, mask, v3Offset, v3Mask, kernel, rois, roiOffset, roiMask]);
-  tf.dispose([psOffset, depthwise, ...outputs]);
+  tf.dispose([psOffset, depthwise, groupedFilter, ...outputs]);
   return values;
 }
 

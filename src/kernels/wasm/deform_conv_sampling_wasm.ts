@@ -22,6 +22,15 @@ export function deformConvParams(info: DeformConvInfo): ParamBlock {
 }
 
 /**
+ * Bytes of one row of one group's block of the columns `[G, rows, K C/G]`:
+ * a part of the rows starting `k` rows in starts `k` such rows into each
+ * block (the module keeps the blocks' stride, the chunk's rows).
+ */
+function columnRowBytes(info: DeformConvInfo): number {
+  return 4 * info.taps * info.inChannelsPerGroup;
+}
+
+/**
  * How col2im (a scatter) splits over threads: by whole images where the
  * chunk holds several (their rows add into disjoint images of dx, each in
  * the single-threaded order), else by channel ranges.
@@ -29,8 +38,8 @@ export function deformConvParams(info: DeformConvInfo): ParamBlock {
 function col2imSplit(info: DeformConvInfo, rowStart: number, rowCount: number): PassSplit {
   const work = samplingWork(info, rowCount);
   const imageRows = info.outHeight * info.outWidth;
-  if (info.groups === 1 && rowStart % imageRows === 0 && rowCount >= 2 * imageRows) {
-    return {align: imageRows, relative: [['dCols', 4 * info.taps * info.inChannels]], work};
+  if (rowStart % imageRows === 0 && rowCount >= 2 * imageRows) {
+    return {align: imageRows, relative: [['dCols', columnRowBytes(info)]], work};
   }
   return {over: 'channels', work};
 }
@@ -64,7 +73,6 @@ export const wasmSampling: DeformConvSampling = {
       'float32',
     );
     runPass(wasm, module, info, ({params, zeros}) => {
-      // Columns [G, rows, K C/G]: a part of the rows is a block of its own only for one group.
       runOnThreads(
         wasm,
         'im2col',
@@ -75,14 +83,11 @@ export const wasmSampling: DeformConvSampling = {
           address(wasm, mask),
           address(wasm, cols),
           zeros,
+          rowCount,
           rowStart,
           rowCount,
         ],
-        {
-          relative: [['cols', 4 * info.taps * info.inChannels]],
-          splittable: info.groups === 1,
-          work: samplingWork(info, rowCount),
-        },
+        {relative: [['cols', columnRowBytes(info)]], work: samplingWork(info, rowCount)},
       );
     });
     return cols;
@@ -111,6 +116,7 @@ export const wasmSampling: DeformConvSampling = {
           address(wasm, mask),
           address(wasm, target),
           zeros,
+          rowCount,
           0,
           info.inChannels,
           rowStart,
@@ -143,17 +149,16 @@ export const wasmSampling: DeformConvSampling = {
           address(wasm, grads[0]),
           address(wasm, grads[1] ?? null),
           zeros,
+          rowCount,
           rowStart,
           rowCount,
         ],
         {
-          // dCols as the columns of im2col: one block per part only for one group.
           relative: [
-            ['dCols', 4 * info.taps * info.inChannels],
+            ['dCols', columnRowBytes(info)],
             ['dOffset', 8 * taps],
             ['dMask', 4 * taps],
           ],
-          splittable: info.groups === 1,
           work: samplingWork(info, rowCount),
         },
       );

@@ -210,8 +210,6 @@ export interface PassSplit {
   relative?: Array<[name: string, rowBytes: number]>;
   /** A `scratch` argument of `bytes` per thread for `threads` threads, as `passThreads` gave them. */
   scratch?: {threads: number; bytes: number};
-  /** False for a call whose layout a split cannot follow: it runs on this thread. */
-  splittable?: boolean;
   /** Parts a multiple of this long (channels: 4, their SIMD lanes). */
   align?: number;
 }
@@ -225,10 +223,10 @@ export function runOnThreads<K extends ExportName>(
   wasm: BackendWasm,
   name: K,
   args: Parameters<DeformWasmExports[K]>,
-  {over = 'rows', relative = [], scratch, splittable = true, align, work}: PassSplit,
+  {over = 'rows', relative = [], scratch, align, work}: PassSplit,
 ): void {
   const module = deformWasm(wasm);
-  const pool = splittable && work >= env().getNumber(WASM_SPLIT_WORK) ? readyPool(wasm) : null;
+  const pool = work >= env().getNumber(WASM_SPLIT_WORK) ? readyPool(wasm) : null;
   if (pool == null || (scratch != null && pool.threads !== scratch.threads)) {
     (module[name] as (...a: number[]) => void)(...(args as number[]));
     return;

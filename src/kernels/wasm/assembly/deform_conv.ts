@@ -24,11 +24,15 @@ export function fillZero(at: usize, bytes: usize): void {
   return mask == 0 ? 1 : load<f32>(element(mask, sample));
 }
 
-/** Byte address in the columns `[G, rowCount, taps * C/G]` of channel `c` of tap `tap` at chunk row `row`. */
+/**
+ * Byte address in the columns `[G, columnRows, taps * C/G]` of channel `c`
+ * of tap `tap` at row `row` of the call (a call may fill a part of the rows:
+ * `cols` then points at its first row of group 0).
+ */
 @inline function columnAddress(
-    cols: usize, perGroup: i32, taps: i32, rowCount: i32, row: i32, tap: i32, c: i32): usize {
+    cols: usize, perGroup: i32, taps: i32, columnRows: i32, row: i32, tap: i32, c: i32): usize {
   const q = c / perGroup;
-  const index = (<usize>(q * rowCount + row) * <usize>taps + <usize>tap) * <usize>perGroup +
+  const index = (<usize>(q * columnRows + row) * <usize>taps + <usize>tap) * <usize>perGroup +
       <usize>(c - q * perGroup);
   return cols + (index << 2);
 }
@@ -51,7 +55,7 @@ export function fillZero(at: usize, bytes: usize): void {
  */
 @inline function walkTaps<P>(
     w: Window, tensor: usize, offset: usize, mask: usize, zeros: usize, a: usize, b: usize,
-    c: usize, rowStart: i32, rowCount: i32): void {
+    c: usize, columnRows: i32, rowStart: i32, rowCount: i32): void {
   const offsetGroups = w.offsetGroups;
   const kh = w.filterHeight;
   const kw = w.filterWidth;
@@ -111,7 +115,7 @@ export function fillZero(at: usize, bytes: usize): void {
           changetype<P>(0).tap(
               zeros, inside, p00, p01, p10, p11, ly, lx,
               mask, sample, row,
-              rowCount, tap, firstChannel, firstChannel + perOffsetGroup, run, perGroup, taps,
+              columnRows, tap, firstChannel, firstChannel + perOffsetGroup, run, perGroup, taps,
               a, b, c, rowStart * offsetGroups * taps);
         }
       }
@@ -124,7 +128,7 @@ export function fillZero(at: usize, bytes: usize): void {
   @inline tap(
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
-      row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
+      row: i32, columnRows: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
       taps: i32, cols: usize, b: usize, c: usize, firstSample: i32): void {
     // Outside the window the corners are the zero pixel, and a zero scale
     // keeps a non-finite mask from turning 0 into NaN.
@@ -132,7 +136,7 @@ export function fillZero(at: usize, bytes: usize): void {
     for (let ch = from; ch < to; ch += run) {
       sampleRunAt(
           p00, p01, p10, p11, ly, lx, ch, run, scale,
-          columnAddress(cols, perGroup, taps, rowCount, row, tap, ch));
+          columnAddress(cols, perGroup, taps, columnRows, row, tap, ch));
     }
   }
 }
@@ -146,7 +150,7 @@ export function fillZero(at: usize, bytes: usize): void {
   @inline tap(
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
-      row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
+      row: i32, columnRows: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
       taps: i32, dCols: usize, channelStart: usize, channelEnd: usize, firstSample: i32): void {
     const lo = max(from, <i32>channelStart);
     const hi = min(to, <i32>channelEnd);
@@ -159,7 +163,7 @@ export function fillZero(at: usize, bytes: usize): void {
       const end = min(hi, from + ((ch - from) / run + 1) * run);
       scatterRunAt(
           zeros, p00, p01, p10, p11, ly, lx, ch, end - ch, scale,
-          columnAddress(dCols, perGroup, taps, rowCount, row, tap, ch));
+          columnAddress(dCols, perGroup, taps, columnRows, row, tap, ch));
       ch = end;
     }
   }
@@ -170,14 +174,14 @@ export function fillZero(at: usize, bytes: usize): void {
   @inline tap(
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
-      row: i32, rowCount: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
+      row: i32, columnRows: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
       taps: i32, dCols: usize, dOffset: usize, dMask: usize, firstSample: i32): void {
     let sums = f32x4.splat(0);
     if (inside) {
       for (let ch = from; ch < to; ch += run) {
         sums = f32x4.add(sums, gatherRunAt(
             p00, p01, p10, p11, ly, lx, 1 - ly, ly, 1 - lx, lx, ch, run,
-            columnAddress(dCols, perGroup, taps, rowCount, row, tap, ch)));
+            columnAddress(dCols, perGroup, taps, columnRows, row, tap, ch)));
       }
       const m = maskAt(mask, sample);
       sums = f32x4.replace_lane(
@@ -193,32 +197,36 @@ export function fillZero(at: usize, bytes: usize): void {
   }
 }
 
-/** Deformable im2col: every entry of the columns `[G, rowCount, taps * C/G]`. */
+/**
+ * Deformable im2col: the rows' entries of the columns `[G, columnRows, taps *
+ * C/G]` (all of them when the call has all `columnRows` rows).
+ */
 export function im2col(
     params: usize, x: usize, offset: usize, mask: usize, cols: usize, zeros: usize,
-    rowStart: i32, rowCount: i32): void {
+    columnRows: i32, rowStart: i32, rowCount: i32): void {
   walkTaps<Im2col>(
-      changetype<Window>(params), x, offset, mask, zeros, cols, 0, 0, rowStart, rowCount);
+      changetype<Window>(params), x, offset, mask, zeros, cols, 0, 0, columnRows, rowStart,
+      rowCount);
 }
 
-/** Transpose of `im2col` (a scatter): adds the columns `dCols` into channels `[channelStart, channelStart + channelCount)` of `dx`. */
+/** Transpose of `im2col` (a scatter): adds the rows of `dCols` into channels `[channelStart, channelStart + channelCount)` of `dx`. */
 export function col2im(
     params: usize, dCols: usize, offset: usize, mask: usize, dx: usize, zeros: usize,
-    channelStart: i32, channelCount: i32, rowStart: i32, rowCount: i32): void {
+    columnRows: i32, channelStart: i32, channelCount: i32, rowStart: i32, rowCount: i32): void {
   walkTaps<Col2im>(
       changetype<Window>(params), dx, offset, mask, zeros, dCols, <usize>channelStart,
-      <usize>(channelStart + channelCount), rowStart, rowCount);
+      <usize>(channelStart + channelCount), columnRows, rowStart, rowCount);
 }
 
 /**
- * Offset and mask gradients (gathers): every entry of `dOffset`
+ * Offset and mask gradients (gathers) of the rows: every entry of `dOffset`
  * `[rowCount, 2 D taps]` and, when `mask` is given, `dMask` `[rowCount, D taps]`;
  * samples outside the window get 0.
  */
 export function coordGrad(
     params: usize, dCols: usize, x: usize, offset: usize, mask: usize, dOffset: usize,
-    dMask: usize, zeros: usize, rowStart: i32, rowCount: i32): void {
+    dMask: usize, zeros: usize, columnRows: i32, rowStart: i32, rowCount: i32): void {
   walkTaps<CoordGrad>(
-      changetype<Window>(params), x, offset, mask, zeros, dCols, dOffset, dMask, rowStart,
-      rowCount);
+      changetype<Window>(params), x, offset, mask, zeros, dCols, dOffset, dMask, columnRows,
+      rowStart, rowCount);
 }
