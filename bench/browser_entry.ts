@@ -16,7 +16,7 @@ import {ready, WASM_THREADS} from '../src/index';
 import {OP_BENCHES} from './all_cases';
 import {benchInterleaved} from './interleaved';
 import {benchOrt, ORT_GRAPHS, OrtGraph} from './ort_peer';
-import {Row, rowsSoFar} from './timing';
+import {Row, rowsSoFar, settle} from './timing';
 
 setWasmPaths('/tfjs-wasm/');
 ort.env.wasm.wasmPaths = '/ort/';
@@ -42,6 +42,7 @@ async function runBench({
     throw new Error(`backend ${backend} is not available in this browser`);
   }
   await ready();
+  await settle();
   const note = backend === 'wasm' ? `${threads} thread${threads > 1 ? 's' : ''}` : '';
   const rows = await OP_BENCHES[op](note);
   if (backend === 'wasm') {

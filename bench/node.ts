@@ -15,7 +15,7 @@ import {OP_BENCHES} from './all_cases';
 import {ortModel} from './ort_models';
 import {benchInterleaved} from './interleaved';
 import {benchOrt, ORT_GRAPHS} from './ort_peer';
-import type {Row} from './timing';
+import {Row, settle} from './timing';
 
 async function main() {
   const [backend, threadsArg, out] = process.argv.slice(2);
@@ -27,6 +27,7 @@ async function main() {
     throw new Error(`backend ${backend} failed to initialise`);
   }
   await ready();
+  await settle();
   const note = backend === 'wasm' ? `${threads} thread${threads > 1 ? 's' : ''}` : '';
   // BENCH_OPS (default: all) picks the ops, e.g. to skip a slow one on cpu.
   const ops = process.env.BENCH_OPS?.split(',') ?? Object.keys(OP_BENCHES);

@@ -28,6 +28,16 @@ export interface Spread {
 export type Run = () => tf.Tensor | tf.Tensor[];
 export type Case = [impl: string, mode: Row['mode'], run: Run];
 
+/**
+ * Waits for the engine's background work after start-up (V8 compiling and
+ * tiering up tfjs's wasm binary on other threads) to end before anything is
+ * timed: measured, the first case of a fresh page ran 2x slower on two
+ * threads without it (the background compile held the second core).
+ */
+export function settle(ms = 3000): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
 /** Median of at least `minRuns` timed calls after warm-up, within a time budget. */
 export async function median(
   run: () => Promise<void>,
