@@ -13,6 +13,33 @@ export function dcnOutputSize(w: DcnWorkload): [number, number] {
   return [out(w.H), out(w.W)];
 }
 
+/** A workload's seeded inputs (`[x, filter, offset]`, then `mask` if it has one) and our op on them. */
+export function dcnWorkload(w: DcnWorkload): {
+  inputs: tf.Tensor[];
+  ours: (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) => tf.Tensor;
+} {
+  const [ho, wo] = dcnOutputSize(w);
+  const taps = w.offsetGroups * w.k * w.k;
+  const x = uniform([w.N, w.H, w.W, w.C], -1, 1, 1);
+  const filter = uniform([w.k, w.k, w.C / w.groups, w.Cout], -0.1, 0.1, 2);
+  const offset = uniform([w.N, ho, wo, 2 * taps], -2, 2, 3); // up to ±2 pixels
+  const mask = w.mask ? uniform([w.N, ho, wo, taps], 0, 1, 4) : undefined;
+  const attrs = {
+    strides: w.s,
+    pad: w.p,
+    dilations: w.d,
+    groups: w.groups,
+    offsetGroups: w.offsetGroups,
+  };
+  return {
+    inputs: mask ? [x, filter, offset, mask] : [x, filter, offset],
+    ours: (x, f, o, m) =>
+      m
+        ? modulatedDeformConv2d({x, filter: f, offset: o, mask: m, ...attrs})
+        : deformConv2d({x, filter: f, offset: o, ...attrs}),
+  };
+}
+
 export async function benchDeformConv2d(note = ''): Promise<Row[]> {
   const rows: Row[] = [];
   // The stock composition runs after every workload's other cases: on webgl
@@ -20,24 +47,8 @@ export async function benchDeformConv2d(note = ''): Promise<Row[]> {
   const stockRuns: Array<() => Promise<Row[]>> = [];
   const inputsToDispose: tf.Tensor[] = [];
   for (const w of configs.deformConv2d) {
-    const [ho, wo] = dcnOutputSize(w);
-    const taps = w.offsetGroups * w.k * w.k;
-    const x = uniform([w.N, w.H, w.W, w.C], -1, 1, 1);
-    const filter = uniform([w.k, w.k, w.C / w.groups, w.Cout], -0.1, 0.1, 2);
-    const offset = uniform([w.N, ho, wo, 2 * taps], -2, 2, 3); // up to ±2 pixels
-    const mask = w.mask ? uniform([w.N, ho, wo, taps], 0, 1, 4) : undefined;
-    const inputs = mask ? [x, filter, offset, mask] : [x, filter, offset];
-    const attrs = {
-      strides: w.s,
-      pad: w.p,
-      dilations: w.d,
-      groups: w.groups,
-      offsetGroups: w.offsetGroups,
-    };
-    const ours = (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
-      m
-        ? modulatedDeformConv2d({x, filter: f, offset: o, mask: m, ...attrs})
-        : deformConv2d({x, filter: f, offset: o, ...attrs});
+    const {inputs, ours} = dcnWorkload(w);
+    const [x, filter] = inputs;
     const stock = (x: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
       stockDeformConv2d({
         x: x as tf.Tensor4D,

@@ -9,11 +9,10 @@
 import type * as Ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 
-import {deformConv2d, modulatedDeformConv2d} from '../src/index';
 import configs from './configs.json';
-import {dcnOutputSize} from './dcn_cases';
+import {dcnWorkload} from './dcn_cases';
 import {deformConvGraph, OrtGraph} from './ort_peer';
-import {Row, Spread, uniform} from './timing';
+import {Row, Spread} from './timing';
 
 export const INTERLEAVED_OP = 'deformConv2d, interleaved with onnxruntime-web';
 const ROUNDS = 15;
@@ -54,27 +53,8 @@ export async function benchInterleaved(
 ): Promise<Row[]> {
   const rows: Row[] = [];
   for (const w of configs.deformConv2d) {
-    const [ho, wo] = dcnOutputSize(w);
-    const taps = w.offsetGroups * w.k * w.k;
-    const x = uniform([w.N, w.H, w.W, w.C], -1, 1, 1);
-    const filter = uniform([w.k, w.k, w.C / w.groups, w.Cout], -0.1, 0.1, 2);
-    const offset = uniform([w.N, ho, wo, 2 * taps], -2, 2, 3);
-    const mask = w.mask ? uniform([w.N, ho, wo, taps], 0, 1, 4) : undefined;
-    const bias = w.mask ? uniform([w.Cout], -0.1, 0.1, 5) : undefined;
-    const attrs = {strides: w.s, pad: w.p, dilations: w.d, groups: w.groups};
-    const ours = (a: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
-      m
-        ? modulatedDeformConv2d({
-            x: a,
-            filter: f,
-            offset: o,
-            mask: m,
-            bias,
-            ...attrs,
-            offsetGroups: w.offsetGroups,
-          })
-        : deformConv2d({x: a, filter: f, offset: o, ...attrs, offsetGroups: w.offsetGroups});
-    const inputs = mask ? [x, filter, offset, mask] : [x, filter, offset];
+    const {inputs, ours} = dcnWorkload(w);
+    const [x, filter, offset, mask] = inputs;
     const gradients = tf.grads((...t: tf.Tensor[]) => tf.sum(ours(t[0], t[1], t[2], t[3])));
     const graph = deformConvGraph(w);
     const session = await ort.InferenceSession.create(await model(graph), {
@@ -103,7 +83,7 @@ export async function benchInterleaved(
       }
     }
     await session.release();
-    tf.dispose([...inputs, ...(bias ? [bias] : [])]);
+    tf.dispose(inputs);
     const [forward, peer, both] = times;
     const row = (impl: string, mode: Row['mode'], values: number[], extra: Partial<Row>): Row => ({
       op: INTERLEAVED_OP,

@@ -12,11 +12,11 @@ import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients in Node
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
-import {deformConv2d, modulatedDeformConv2d, ready} from '../src/index';
+import {ready} from '../src/index';
 import type {DeformConvSampling} from '../src/kernels/deform_conv_sampling';
 import {wasmSampling} from '../src/kernels/wasm/deform_conv_sampling_wasm';
 import configs from './configs.json';
-import {dcnOutputSize} from './dcn_cases';
+import {dcnWorkload} from './dcn_cases';
 
 const CALLS = 10;
 const spent: Record<string, number> = {};
@@ -41,25 +41,8 @@ async function main() {
   await ready();
   timePasses(wasmSampling);
   for (const w of configs.deformConv2d) {
-    const [ho, wo] = dcnOutputSize(w);
-    const taps = w.offsetGroups * w.k * w.k;
-    const x = tf.randomUniform([w.N, w.H, w.W, w.C], -1, 1);
-    const filter = tf.randomUniform([w.k, w.k, w.C / w.groups, w.Cout], -0.1, 0.1);
-    const offset = tf.randomUniform([w.N, ho, wo, 2 * taps], -2, 2);
-    const mask = w.mask ? tf.randomUniform([w.N, ho, wo, taps], 0, 1) : undefined;
-    const attrs = {strides: w.s, pad: w.p, dilations: w.d, groups: w.groups};
-    const op = (a: tf.Tensor, f: tf.Tensor, o: tf.Tensor, m?: tf.Tensor) =>
-      m
-        ? modulatedDeformConv2d({
-            x: a,
-            filter: f,
-            offset: o,
-            mask: m,
-            ...attrs,
-            offsetGroups: w.offsetGroups,
-          })
-        : deformConv2d({x: a, filter: f, offset: o, ...attrs, offsetGroups: w.offsetGroups});
-    const inputs = mask ? [x, filter, offset, mask] : [x, filter, offset];
+    const {inputs, ours: op} = dcnWorkload(w);
+    const [x, filter, offset, mask] = inputs;
     const gradients = tf.grads((...t: tf.Tensor[]) => op(t[0], t[1], t[2], t[3]));
     const modes: Array<[string, () => tf.Tensor[]]> = [
       ['forward', () => [op(x, filter, offset, mask)]],

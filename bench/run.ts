@@ -43,11 +43,12 @@ const only = process.argv.includes('--only')
 function nodeRuns(): Row[] {
   const rows: Row[] = [];
   const backends = (process.env.BENCH_NODE_BACKENDS ?? 'cpu,wasm').split(',');
-  const runs = [
+  const all: Array<[backend: string, threads: number]> = [
     ['cpu', 1],
     ['wasm', 1],
     ['wasm', cpus().length],
-  ].filter(([b]) => backends.includes(b as string));
+  ];
+  const runs = all.filter(([b]) => backends.includes(b));
   for (const [backend, threads] of runs) {
     console.log(`node: ${backend}${backend === 'wasm' ? `, ${threads} thread(s)` : ''} ...`);
     const out = resolve(scratch, `node-${backend}-${threads}.json`);
