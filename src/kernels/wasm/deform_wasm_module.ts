@@ -46,7 +46,6 @@ export const DEFORM_WASM_EXPORTS = {
     'columns',
     'bias',
     'depth',
-    'accumulate',
     'rowStart',
     'rowCount',
   ],

@@ -45,6 +45,12 @@ export function withPassMemory(
   const zeroBytes = alignedWords(zeroChannels);
   // `>>> 0`: above 2 GiB _malloc's result reads as negative.
   const params = heap._malloc(paramBytes + zeroBytes + scratchBytes) >>> 0;
+  if (params === 0) {
+    throw new Error(
+      `tfjs-deform: the wasm heap has no room for ${paramBytes + zeroBytes + scratchBytes} bytes ` +
+        '(parameters and scratch of a pass)',
+    );
+  }
   try {
     new Int32Array(heapMemory(backend).buffer, params, block.words.length).set(block.words);
     const zeros = params + paramBytes;

@@ -28,7 +28,14 @@ export const wasmMatMul: NonNullable<DeformConvSampling['matMul']> = (
   const columns = transposeB ? b.shape[1] : b.shape[2];
   const c: TensorInfo = wasm.makeOutput([batch, rows, columns], 'float32');
   const heap = wasmHeap(wasm);
-  const packed = heap._malloc(module.packedPanelBytes(depth, columns)) >>> 0;
+  const packedBytes = module.packedPanelBytes(depth, columns);
+  const packed = heap._malloc(packedBytes) >>> 0;
+  if (packed === 0) {
+    wasm.disposeData(c.dataId);
+    throw new Error(
+      `tfjs-deform: the wasm heap has no room for ${packedBytes} bytes (GEMM operand)`,
+    );
+  }
   try {
     for (let g = 0; g < batch; g++) {
       module.packPanels(
@@ -51,7 +58,6 @@ export const wasmMatMul: NonNullable<DeformConvSampling['matMul']> = (
           columns,
           bias == null ? 0 : address(wasm, bias) + 4 * g * columns,
           depth,
-          0,
           0,
           rows,
         ],

@@ -1,5 +1,5 @@
 /**
- * A SIMD GEMM on the tfjs heap, `C = A · B (+ bias)` or `C += A · B`, so the
+ * A SIMD GEMM on the tfjs heap, `C = A · B (+ bias)`, so the
  * deformable convolutions' matrix products run on our pass threads (tfjs's
  * XNNPACK keeps to its own pool). B is packed once per product into panels
  * of 8 columns (`packPanels`); A is read in place with any strides, so
@@ -170,16 +170,16 @@ const START_C: i32 = 2;
 /**
  * Rows `[rowStart, rowStart + rowCount)` of `C` (`[rows, columns]`, row-major):
  * `C(r, n) = bias[n] + Σ_k A(r, k) B(k, n)`, with `A(r, k) = a[r * rowStride +
- * k * depthStride]`, `B` packed by `packPanels`, `bias` 0 for none; with
- * `accumulate` set, `C(r, n) += Σ_k A(r, k) B(k, n)` instead.
+ * k * depthStride]`, `B` packed by `packPanels`, `bias` 0 for none.
  */
 export function gemm(
     a: usize, rowStride: i32, depthStride: i32, packed: usize, c: usize, columns: i32,
-    bias: usize, depth: i32, accumulate: i32, rowStart: i32, rowCount: i32): void {
+    bias: usize, depth: i32, rowStart: i32, rowCount: i32): void {
   const end = rowStart + rowCount;
   for (let k0 = 0; k0 < depth || k0 == 0; k0 += DEPTH_BLOCK) {
     const steps = min(DEPTH_BLOCK, depth - k0);
-    const mode = accumulate != 0 || k0 > 0 ? START_C : bias != 0 ? START_BIAS : START_ZERO;
+    // Past the first depth block, the sums go on from C.
+    const mode = k0 > 0 ? START_C : bias != 0 ? START_BIAS : START_ZERO;
     const next = tileRows(TILE_ROWS, rowStart, end, a, rowStride, depthStride, packed, depth, k0,
         steps, c, columns, bias, mode);
     tileRows(1, next, end, a, rowStride, depthStride, packed, depth, k0, steps, c, columns, bias,
