@@ -3,6 +3,8 @@
  * `runOnThreads` weighs against `DEFORM_WASM_SPLIT_WORK` before waking the
  * pass threads. Estimates only; they decide nothing about results.
  */
+import type {backend_util} from '@tensorflow/tfjs-core';
+
 import type {DCNv3Info} from '../../shape/dcnv3';
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {InvolutionInfo} from '../../shape/involution';
@@ -39,20 +41,7 @@ export function psRoiPoolWork(info: PSRoIPoolInfo): number {
   return CORNERS * info.rois * info.pooledHeight * info.pooledWidth * samples * info.outputDim;
 }
 
-export function depthwiseWork(info: {
-  batchSize: number;
-  inHeight: number;
-  inWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
-}): number {
-  return (
-    info.batchSize *
-    info.inHeight *
-    info.inWidth *
-    info.outChannels *
-    info.filterHeight *
-    info.filterWidth
-  );
+export function depthwiseWork(info: backend_util.Conv2DInfo): number {
+  const {batchSize, inHeight, inWidth, outChannels, filterHeight, filterWidth} = info;
+  return batchSize * inHeight * inWidth * outChannels * filterHeight * filterWidth;
 }
