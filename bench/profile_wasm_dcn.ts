@@ -1,7 +1,8 @@
 /**
  * Where the wasm deformable convolution's time goes: `npx tsx
- * bench/profile_wasm_dcn.ts` times each pass of the driver (im2col, col2im,
- * coordGrad, and the GEMMs by operand layout: `mm` = cols · W, `mmt` =
+ * bench/profile_wasm_dcn.ts` times each pass of the driver (im2col, the
+ * input gradients' fused walk (fusedInputGrads: coordGrad, col2im and the
+ * columns), and the GEMMs by operand layout: `mm` = cols · W, `mmt` =
  * dy · Wᵀ, `mmT` = colsᵀ · dy) on the bench workloads, forward and forward +
  * backward, in Node on tfjs's wasm backend (one thread), by wrapping the
  * backend's sampling passes. "other" is the rest of the call (tfjs's engine,
@@ -24,7 +25,7 @@ const spent: Record<string, number> = {};
 /** Wraps each pass of `sampling` so that its time adds to `spent`. */
 function timePasses(sampling: DeformConvSampling): void {
   const passes = sampling as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of ['im2col', 'col2im', 'coordGrad', 'matMul']) {
+  for (const name of ['im2col', 'col2im', 'coordGrad', 'fusedInputGrads', 'matMul']) {
     const pass = passes[name];
     passes[name] = (...args: unknown[]) => {
       const t0 = performance.now();

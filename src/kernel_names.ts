@@ -34,9 +34,15 @@ export interface ModulatedDeformConv2DInputs extends DeformConv2DInputs {
 /**
  * Backward of both ops through the sampler: returns `[dx, dOffset]`, plus
  * `dMask` when `mask` is given. One kernel, because all three are computed from
- * the same column gradient `dy · filterᵀ`.
+ * the same column gradient `dy · filterᵀ`. With `keepColumns`, a backend
+ * that samples the columns in the same walk (`fusedInputGrads`) also returns
+ * them, last, when all rows fit one column buffer: the filter gradient's
+ * `columns` input, which then needs no sampling of its own.
  */
 export const DeformConv2DBackpropInput = 'DeformConv2DBackpropInput';
+export interface DeformConv2DBackpropInputAttrs extends DeformConv2DAttrs {
+  keepColumns?: boolean;
+}
 export interface DeformConv2DBackpropInputInputs extends NamedTensorInfoMap {
   x: TensorInfo;
   filter: TensorInfo;
@@ -45,7 +51,11 @@ export interface DeformConv2DBackpropInputInputs extends NamedTensorInfoMap {
   dy: TensorInfo;
 }
 
-/** Backward of both ops w.r.t. the filter: `colsᵀ · dy`. Mask optional. */
+/**
+ * Backward of both ops w.r.t. the filter: `colsᵀ · dy`. Mask optional;
+ * `columns` (`[G, N Ho Wo, K C/G]`, from DeformConv2DBackpropInput with
+ * `keepColumns`), when given, are used instead of sampling `x` again.
+ */
 export const DeformConv2DBackpropFilter = 'DeformConv2DBackpropFilter';
 export interface DeformConv2DBackpropFilterAttrs extends DeformConv2DAttrs {
   filterShape: [number, number, number, number];
@@ -55,6 +65,7 @@ export interface DeformConv2DBackpropFilterInputs extends NamedTensorInfoMap {
   offset: TensorInfo;
   mask?: TensorInfo;
   dy: TensorInfo;
+  columns?: TensorInfo;
 }
 
 /** InternImage's DCNv3 core: `x`, `offset`, `mask`. */
@@ -150,7 +161,10 @@ export interface DeformPSRoIPoolBackpropInputs extends DeformPSRoIPoolInputs {
 export interface KernelTypes {
   [DeformConv2D]: {inputs: DeformConv2DInputs; attrs: DeformConv2DAttrs};
   [ModulatedDeformConv2D]: {inputs: ModulatedDeformConv2DInputs; attrs: DeformConv2DAttrs};
-  [DeformConv2DBackpropInput]: {inputs: DeformConv2DBackpropInputInputs; attrs: DeformConv2DAttrs};
+  [DeformConv2DBackpropInput]: {
+    inputs: DeformConv2DBackpropInputInputs;
+    attrs: DeformConv2DBackpropInputAttrs;
+  };
   [DeformConv2DBackpropFilter]: {
     inputs: DeformConv2DBackpropFilterInputs;
     attrs: DeformConv2DBackpropFilterAttrs;

@@ -7,8 +7,9 @@
  *
  *   forward:        y      = cols · filter (+ bias)
  *   input grads:    dCols  = dy · filterᵀ, then dx = col2im(dCols),
- *                   (dOffset, dMask) = coordGrad(dCols)
- *   filter grad:    dFilter = Σ_chunks colsᵀ · dy
+ *                   (dOffset, dMask) = coordGrad(dCols) (one walk where the
+ *                   backend fuses them, which may also give the columns)
+ *   filter grad:    dFilter = Σ_chunks colsᵀ · dy (cols given, or sampled)
  *
  * Groups are a batch dimension of the GEMMs: columns `[G, rows, K C/G]`,
  * filter `[G, K C/G, Cout/G]`.
@@ -16,7 +17,12 @@
 import {KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {maxColumnElements} from '../flags';
-import type {DeformConv2DAttrs, DeformConv2DBackpropFilterAttrs} from '../kernel_names';
+import {
+  DeformConv2DAttrs,
+  DeformConv2DBackpropFilter,
+  DeformConv2DBackpropFilterAttrs,
+  DeformConv2DBackpropInputAttrs,
+} from '../kernel_names';
 import {computeDeformConvInfo, DeformConvInfo} from '../shape/deform_conv';
 import type {DeformConvSampling} from './deform_conv_sampling';
 import {runBackendKernel} from './kernel_util';
@@ -55,6 +61,19 @@ function rowCount(info: DeformConvInfo): number {
   return info.batchSize * info.outHeight * info.outWidth;
 }
 
+/** Output positions per chunk: as many as the column budget holds, at least one. */
+function chunkRows(
+  backend: KernelBackend,
+  sampling: DeformConvSampling,
+  info: DeformConvInfo,
+): number {
+  const budget = Math.min(
+    maxColumnElements(),
+    sampling.maxColumnElements?.(backend, info) ?? Infinity,
+  );
+  return Math.max(1, Math.min(rowCount(info), Math.floor(budget / (info.taps * info.inChannels))));
+}
+
 /** Calls `fn(rowStart, rowCount)` over the output positions in chunks whose columns fit the budget. */
 function forEachChunk(
   backend: KernelBackend,
@@ -62,12 +81,8 @@ function forEachChunk(
   info: DeformConvInfo,
   fn: (start: number, count: number) => void,
 ): void {
-  const budget = Math.min(
-    maxColumnElements(),
-    sampling.maxColumnElements?.(backend, info) ?? Infinity,
-  );
   const rows = rowCount(info);
-  const chunk = Math.max(1, Math.min(rows, Math.floor(budget / (info.taps * info.inChannels))));
+  const chunk = chunkRows(backend, sampling, info);
   for (let start = 0; start < rows; start += chunk) {
     fn(start, Math.min(chunk, rows - start));
   }
@@ -192,18 +207,27 @@ export function deformConvForward(
   }
 }
 
-/** `[dx, dOffset]`, plus `dMask` when `mask` is given. */
+/**
+ * `[dx, dOffset]`, plus `dMask` when `mask` is given, plus the columns when
+ * `keepColumns` asks for them and the backend fuses them into its walk of
+ * one chunk (kernel_names.ts).
+ */
 export function deformConvBackpropInput(
   backend: KernelBackend,
   sampling: DeformConvSampling,
   {x, offset, mask, filter, dy}: DeformConvTensors & {filter: TensorInfo; dy: TensorInfo},
-  attrs: DeformConv2DAttrs,
+  attrs: DeformConv2DBackpropInputAttrs,
 ): TensorInfo[] {
   const info = computeDeformConvInfo(x.shape, filter.shape, attrs);
   const scope = new Intermediates(backend);
   try {
     const weights = groupedFilter(scope, info, filter);
+    const withColumns =
+      attrs.keepColumns === true &&
+      sampling.fusedInputGrads != null &&
+      chunkRows(backend, sampling, info) === rowCount(info);
     let dx: TensorInfo | null = null;
+    let columns: TensorInfo | null = null;
     const coordChunks: TensorInfo[][] = [];
     forEachChunk(backend, sampling, info, (start, count) => {
       const dCols = batchMatMul(
@@ -214,12 +238,34 @@ export function deformConvBackpropInput(
         false,
         true,
       );
-      dx = sampling.col2im(backend, info, dCols, offset, mask ?? null, start, count, dx);
-      coordChunks.push(
-        sampling
-          .coordGrad(backend, info, dCols, x, offset, mask ?? null, start, count)
-          .map(t => scope.add(t)),
-      );
+      let coordGrads: TensorInfo[];
+      if (sampling.fusedInputGrads != null) {
+        ({dx, coordGrads, columns} = sampling.fusedInputGrads(
+          backend,
+          info,
+          dCols,
+          x,
+          offset,
+          mask ?? null,
+          start,
+          count,
+          dx,
+          withColumns,
+        ));
+      } else {
+        dx = sampling.col2im(backend, info, dCols, offset, mask ?? null, start, count, dx);
+        coordGrads = sampling.coordGrad(
+          backend,
+          info,
+          dCols,
+          x,
+          offset,
+          mask ?? null,
+          start,
+          count,
+        );
+      }
+      coordChunks.push(coordGrads.map(t => scope.add(t)));
     });
     const grads = [
       dx!,
@@ -238,7 +284,7 @@ export function deformConvBackpropInput(
         ),
       );
     }
-    return grads;
+    return columns == null ? grads : [...grads, columns];
   } finally {
     scope.dispose();
   }
@@ -247,15 +293,14 @@ export function deformConvBackpropInput(
 export function deformConvBackpropFilter(
   backend: KernelBackend,
   sampling: DeformConvSampling,
-  {x, offset, mask, dy}: DeformConvTensors & {dy: TensorInfo},
+  {x, offset, mask, dy, columns}: DeformConvTensors & {dy: TensorInfo; columns?: TensorInfo},
   attrs: DeformConv2DBackpropFilterAttrs,
 ): TensorInfo {
   const info = computeDeformConvInfo(x.shape, attrs.filterShape, attrs);
   const scope = new Intermediates(backend);
   try {
     let sum: TensorInfo | null = null;
-    forEachChunk(backend, sampling, info, (start, count) => {
-      const cols = scope.add(sampling.im2col(backend, info, x, offset, mask ?? null, start, count));
+    const addChunk = (cols: TensorInfo, start: number, count: number) => {
       const part = batchMatMul(
         scope,
         sampling,
@@ -265,7 +310,24 @@ export function deformConvBackpropFilter(
         false,
       );
       sum = sum == null ? part : scope.run('Add', {a: sum, b: part});
-    });
+    };
+    if (columns != null) {
+      const expected = [info.groups, rowCount(info), info.taps * info.inChannelsPerGroup];
+      if (columns.shape.join() !== expected.join()) {
+        throw new Error(
+          `${DeformConv2DBackpropFilter}: columns must have shape [${expected}], got [${columns.shape}]`,
+        );
+      }
+      addChunk(columns, 0, rowCount(info));
+    } else {
+      forEachChunk(backend, sampling, info, (start, count) =>
+        addChunk(
+          scope.add(sampling.im2col(backend, info, x, offset, mask ?? null, start, count)),
+          start,
+          count,
+        ),
+      );
+    }
     // [G, K C/G, Cout/G] -> [K C/G, G, Cout/G] -> [kh, kw, C/G, Cout]
     const perFilterRow = info.groups === 1 ? sum! : scope.transpose(sum!, [1, 0, 2]);
     return joinRows(scope, [perFilterRow], attrs.filterShape);

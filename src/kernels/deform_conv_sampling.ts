@@ -86,4 +86,24 @@ export interface DeformConvSampling {
     rowStart: number,
     rowCount: number,
   ): TensorInfo[];
+
+  /**
+   * Optional, where a backend walks the samples once for all of the input
+   * gradients: `col2im` (into `dx`, or a fresh one when null) and
+   * `coordGrad` of the rows, and with `withColumns` the rows' columns as
+   * `im2col` makes them (the filter gradient's operand), equal to the
+   * separate passes' results.
+   */
+  fusedInputGrads?(
+    backend: KernelBackend,
+    info: DeformConvInfo,
+    dCols: TensorInfo,
+    x: TensorInfo,
+    offset: TensorInfo,
+    mask: TensorInfo | null,
+    rowStart: number,
+    rowCount: number,
+    dx: TensorInfo | null,
+    withColumns: boolean,
+  ): {dx: TensorInfo; coordGrads: TensorInfo[]; columns: TensorInfo | null};
 }

@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {deformConv2d, modulatedDeformConv2d} from '../../src/index';
+import {DeformConv2DBackpropFilter, DeformConv2DBackpropInput} from '../../src/kernel_names';
 import {describeAllBackends} from '../util/backends';
-import {expectNoLeaks} from '../util/expect';
+import {expectClose, expectNoLeaks} from '../util/expect';
 import {checkGradients} from '../util/finite_diff';
 import {nonIntegerOffsets, rng, uniform} from '../util/random';
 
@@ -89,6 +90,40 @@ describeAllBackends('deformConv2d gradients', () => {
     expect(Object.keys(grads).sort()).toEqual([filter.name, off.name].sort());
     tf.dispose([value, grads, filter, off]);
     optimizer.dispose();
+  });
+
+  it('give the filter gradient from the columns the input gradient kept (wasm) as from sampling again', async () => {
+    const {x, filter, offset, mask} = inputs(7);
+    const dy = uniform(rng(8), [2, 3, 4, 4]);
+    const sampled = {x, offset, mask};
+    const outputs = tf
+      .engine()
+      .runKernel(
+        DeformConv2DBackpropInput,
+        {...sampled, filter, dy},
+        {...common, keepColumns: true},
+      ) as tf.Tensor[];
+    // Only a backend that samples the columns in its input-gradient walk keeps them.
+    expect(outputs.length).toBe(tf.getBackend() === 'wasm' ? 4 : 3);
+    const columns = outputs[3];
+    if (columns != null) {
+      expect(columns.shape).toEqual([2, 24, 12]);
+    }
+    const filterGrad = (kept?: tf.Tensor) =>
+      tf
+        .engine()
+        .runKernel(
+          DeformConv2DBackpropFilter,
+          {...sampled, dy, ...(kept == null ? {} : {columns: kept})},
+          {...common, filterShape: filter.shape},
+        ) as tf.Tensor;
+    const [viaColumns, sampledAgain] = [filterGrad(columns), filterGrad()];
+    await expectClose(viaColumns, sampledAgain, {atol: 1e-5, rtol: 1e-5}, 'dFilter');
+    const wrong = tf.zeros([2, 24, 11]);
+    expect(() => filterGrad(wrong)).toThrowError(
+      /DeformConv2DBackpropFilter: columns must have shape \[2,24,12\], got \[2,24,11\]/,
+    );
+    tf.dispose([...outputs, viaColumns, sampledAgain, wrong]);
   });
 
   it('leave no tensors behind (op, gradients, partial gradients)', async () => {

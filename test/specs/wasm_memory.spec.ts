@@ -361,9 +361,19 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         expectedDOffset,
         expectedDMask,
       );
+      // Half the trials fuse the columns and dx into the walk: they must equal
+      // im2col's columns (to rounding: scale x sample rather than scaled
+      // corner weights) and col2im's dx over every channel.
+      const fused = random() < 0.5;
+      const im2colCols = copy(cols);
+      if (fused) {
+        arena.view(cols).fill(NaN);
+        arena.view(dx).set(before);
+      }
+      const coordOutputs = masked ? [dOffset, dMask] : [dOffset];
       expectWritesOnlyWithin(
         backend,
-        masked ? within(dOffset, dMask) : within(dOffset),
+        within(...coordOutputs, ...(fused ? [cols, dx] : [])),
         () =>
           module.coordGrad(
             a(params),
@@ -373,13 +383,24 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
             a(mask),
             a(dOffset),
             a(dMask),
+            fused ? a(cols) : 0,
+            fused ? a(dx) : 0,
             a(zeros),
             rowCount,
             rowStart,
             rowCount,
           ),
-        `${where} coordGrad`,
+        `${where} coordGrad${fused ? ' with columns and dx' : ''}`,
       );
+      if (fused) {
+        expectClose(
+          Array.from(arena.view(cols)),
+          Array.from(im2colCols),
+          {atol: 1e-6, rtol: 1e-6},
+          `${where} fused cols`,
+        );
+        expectClose(Array.from(arena.view(dx)), Array.from(everyChannel), {}, `${where} fused dx`);
+      }
       expectClose(
         Array.from(arena.view(dOffset)),
         Array.from(expectedDOffset),

@@ -51,8 +51,11 @@ async function results(): Promise<Float32Array[]> {
   const groupedFilter = uniform(random, [3, 3, 8, 8]);
   const grouped = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
     modulatedDeformConv2d({x: a, filter: b, offset: c, mask, pad: 1, groups: 2, offsetGroups: 2});
+  // One image: the input gradient's scatter then splits by channels, apart from its walk.
+  const [x1, offset1, mask1] = [x, offset, mask].map(t => tf.slice(t, 0, 1));
   const outputs = [
     ...tf.grads(dcn)([x, filter, offset, mask]),
+    ...tf.grads(dcn)([x1, filter, offset1, mask1]),
     dcn(x, filter, offset, mask),
     ...tf.grads(grouped)([x, groupedFilter, offset]),
     grouped(x, groupedFilter, offset),
@@ -81,7 +84,7 @@ async function results(): Promise<Float32Array[]> {
   ];
   const values = await Promise.all(outputs.map(t => t.data() as Promise<Float32Array>));
   tf.dispose([x, filter, offset, mask, v3Offset, v3Mask, kernel, rois, roiOffset, roiMask]);
-  tf.dispose([psOffset, depthwise, groupedFilter, ...outputs]);
+  tf.dispose([psOffset, depthwise, groupedFilter, x1, offset1, mask1, ...outputs]);
   return values;
 }
 

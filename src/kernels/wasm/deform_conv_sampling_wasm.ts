@@ -2,14 +2,16 @@
  * The deformable-convolution sampling passes on the wasm backend: our wasm
  * module (deform_wasm_module.ts) run in place on the backend's heap. Outputs
  * are made with `makeOutput` and filled entirely by the module (only a fresh
- * `dx` is zero-filled first, as col2im adds into it).
+ * `dx` is zero-filled first, as the scatter adds into it). The input
+ * gradients walk the samples once (`fusedInputGrads`): the coordinate
+ * gradients, the scatter into dx and the columns the filter gradient needs.
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import type {KernelBackend} from '@tensorflow/tfjs-core';
+import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../../shape/deform_conv';
 import type {DeformConvSampling} from '../deform_conv_sampling';
-import {PassSplit, runOnThreads} from './pass_pool';
+import {PassSplit, passSplits, runOnThreads} from './pass_pool';
 import {samplingWork} from './pass_work';
 import {deformWasm, DeformWasmExports} from './deform_wasm_module';
 import {address, PassMemory, withPassMemory} from './wasm_heap_util';
@@ -30,18 +32,35 @@ function columnRowBytes(info: DeformConvInfo): number {
   return 4 * info.taps * info.inChannelsPerGroup;
 }
 
-/**
- * How col2im (a scatter) splits over threads: by whole images where the
- * chunk holds several (their rows add into disjoint images of dx, each in
- * the single-threaded order), else by channel ranges.
- */
-function col2imSplit(info: DeformConvInfo, rowStart: number, rowCount: number): PassSplit {
-  const work = samplingWork(info, rowCount);
+/** Whether the rows `[rowStart, rowStart + rowCount)` are two or more whole images. */
+function wholeImages(info: DeformConvInfo, rowStart: number, rowCount: number): boolean {
   const imageRows = info.outHeight * info.outWidth;
-  if (rowStart % imageRows === 0 && rowCount >= 2 * imageRows) {
-    return {align: imageRows, relative: [['dCols', columnRowBytes(info)]], work};
-  }
-  return {over: 'channels', work};
+  return rowStart % imageRows === 0 && rowCount >= 2 * imageRows;
+}
+
+/**
+ * How a scatter into dx splits over threads: by whole images where the
+ * chunk holds several (their rows add into disjoint images of dx, each in
+ * the single-threaded order), else (col2im only) by channel ranges.
+ */
+function scatterSplit(
+  info: DeformConvInfo,
+  rowStart: number,
+  rowCount: number,
+  relative: PassSplit['relative'],
+): PassSplit {
+  const work = samplingWork(info, rowCount);
+  return wholeImages(info, rowStart, rowCount)
+    ? {align: info.outHeight * info.outWidth, relative, work}
+    : {over: 'channels', work};
+}
+
+/** A zero-filled dx for the input gradient's first chunk. */
+function zeroDx(wasm: BackendWasm, module: DeformWasmExports, info: DeformConvInfo): TensorInfo {
+  const shape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+  const dx = wasm.makeOutput(shape, 'float32');
+  module.fillZero(address(wasm, dx), 4 * shape.reduce((a, b) => a * b));
+  return dx;
 }
 
 /**
@@ -96,16 +115,8 @@ export const wasmSampling: DeformConvSampling = {
   col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
     const wasm = asWasm(backend);
     const module = deformWasm(wasm);
-    const target =
-      dx ??
-      wasm.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
+    const target = dx ?? zeroDx(wasm, module, info);
     runPass(wasm, module, info, ({params, zeros}) => {
-      if (dx == null) {
-        module.fillZero(
-          address(wasm, target),
-          info.batchSize * info.inHeight * info.inWidth * info.inChannels * 4,
-        );
-      }
       runOnThreads(
         wasm,
         'col2im',
@@ -122,47 +133,90 @@ export const wasmSampling: DeformConvSampling = {
           rowStart,
           rowCount,
         ],
-        col2imSplit(info, rowStart, rowCount),
+        scatterSplit(info, rowStart, rowCount, [['dCols', columnRowBytes(info)]]),
       );
     });
     return target;
   },
 
   coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
+    return inputGrads(asWasm(backend), info, dCols, x, offset, mask, rowStart, rowCount, {});
+  },
+
+  fusedInputGrads(backend, info, dCols, x, offset, mask, rowStart, rowCount, dx, withColumns) {
     const wasm = asWasm(backend);
     const module = deformWasm(wasm);
-    const taps = info.offsetGroups * info.taps;
-    const grads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
-    if (mask != null) {
-      grads.push(wasm.makeOutput([rowCount, taps], 'float32'));
-    }
-    runPass(wasm, module, info, ({params, zeros}) => {
-      runOnThreads(
-        wasm,
-        'coordGrad',
-        [
-          params,
-          address(wasm, dCols),
-          address(wasm, x),
-          address(wasm, offset),
-          address(wasm, mask),
-          address(wasm, grads[0]),
-          address(wasm, grads[1] ?? null),
-          zeros,
-          rowCount,
-          rowStart,
-          rowCount,
-        ],
-        {
-          relative: [
-            ['dCols', columnRowBytes(info)],
-            ['dOffset', 8 * taps],
-            ['dMask', 4 * taps],
-          ],
-          work: samplingWork(info, rowCount),
-        },
-      );
+    const columns = withColumns
+      ? wasm.makeOutput([info.groups, rowCount, info.taps * info.inChannelsPerGroup], 'float32')
+      : null;
+    const target = dx ?? zeroDx(wasm, module, info);
+    // dx joins the walk unless threads would split it by channels (a chunk
+    // within one image): then col2im scatters it on its own.
+    const apart =
+      !wholeImages(info, rowStart, rowCount) && passSplits(wasm, samplingWork(info, rowCount));
+    const coordGrads = inputGrads(wasm, info, dCols, x, offset, mask, rowStart, rowCount, {
+      columns,
+      dx: apart ? null : target,
     });
-    return grads;
+    if (apart) {
+      wasmSampling.col2im(backend, info, dCols, offset, mask, rowStart, rowCount, target);
+    }
+    return {dx: target, coordGrads, columns};
   },
 };
+
+/**
+ * The offset and mask gradients of the rows, in one walk with (when given)
+ * the rows' columns and their scatter into `dx`. A call with `dx` splits
+ * over threads only by whole images, and runs on this thread otherwise.
+ */
+function inputGrads(
+  wasm: BackendWasm,
+  info: DeformConvInfo,
+  dCols: TensorInfo,
+  x: TensorInfo,
+  offset: TensorInfo,
+  mask: TensorInfo | null,
+  rowStart: number,
+  rowCount: number,
+  fused: {columns?: TensorInfo | null; dx?: TensorInfo | null},
+): TensorInfo[] {
+  const module = deformWasm(wasm);
+  const taps = info.offsetGroups * info.taps;
+  const coordGrads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
+  if (mask != null) {
+    coordGrads.push(wasm.makeOutput([rowCount, taps], 'float32'));
+  }
+  const dx = fused.dx ?? null;
+  runPass(wasm, module, info, ({params, zeros}) => {
+    const args: Parameters<DeformWasmExports['coordGrad']> = [
+      params,
+      address(wasm, dCols),
+      address(wasm, x),
+      address(wasm, offset),
+      address(wasm, mask),
+      address(wasm, coordGrads[0]),
+      address(wasm, coordGrads[1] ?? null),
+      address(wasm, fused.columns ?? null),
+      address(wasm, dx),
+      zeros,
+      rowCount,
+      rowStart,
+      rowCount,
+    ];
+    const relative: PassSplit['relative'] = [
+      ['dCols', columnRowBytes(info)],
+      ['cols', columnRowBytes(info)],
+      ['dOffset', 8 * taps],
+      ['dMask', 4 * taps],
+    ];
+    if (dx == null) {
+      runOnThreads(wasm, 'coordGrad', args, {relative, work: samplingWork(info, rowCount)});
+    } else if (wholeImages(info, rowStart, rowCount)) {
+      runOnThreads(wasm, 'coordGrad', args, scatterSplit(info, rowStart, rowCount, relative));
+    } else {
+      module.coordGrad(...args);
+    }
+  });
+  return coordGrads;
+}

@@ -71,6 +71,8 @@ export const DEFORM_WASM_EXPORTS = {
     'mask',
     'dOffset',
     'dMask',
+    'cols',
+    'dx',
     'zeros',
     'columnRows',
     'rowStart',

@@ -191,6 +191,15 @@ export function passThreads(wasm: BackendWasm): number {
   return readyPool(wasm)?.threads ?? 1;
 }
 
+/** Whether a pass of about `work` multiply-adds would be split over threads now. */
+export function passSplits(wasm: BackendWasm, work: number): boolean {
+  return splitPool(wasm, work) != null;
+}
+
+function splitPool(wasm: BackendWasm, work: number): PassPool | null {
+  return work >= env().getNumber(WASM_SPLIT_WORK) ? readyPool(wasm) : null;
+}
+
 /** How a pass is split over threads, and how its arguments change with the part a thread runs. */
 export interface PassSplit {
   /** About how many multiply-adds the call does: below `DEFORM_WASM_SPLIT_WORK` it is not split. */
@@ -226,7 +235,7 @@ export function runOnThreads<K extends ExportName>(
   {over = 'rows', relative = [], scratch, align, work}: PassSplit,
 ): void {
   const module = deformWasm(wasm);
-  const pool = work >= env().getNumber(WASM_SPLIT_WORK) ? readyPool(wasm) : null;
+  const pool = splitPool(wasm, work);
   if (pool == null || (scratch != null && pool.threads !== scratch.threads)) {
     (module[name] as (...a: number[]) => void)(...(args as number[]));
     return;

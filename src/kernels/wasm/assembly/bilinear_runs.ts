@@ -23,7 +23,7 @@
  * `(1 - ly, ly, 1 - lx, lx)`; `derivative`, f32 lanes `(Y0, Y1, X0, X1)`),
  * one value per function, which the packed runs unpack.
  */
-import {addScaledRun, fullLength, horizontalSum, lanes, loadLanes, runBytes, storeLanes} from './lanes';
+import {fullLength, horizontalSum, lanes, loadLanes, runBytes, storeLanes} from './lanes';
 
 /** A corner outside the input. */
 export const OUTSIDE: i32 = -1;
@@ -88,8 +88,9 @@ export const OUTSIDE: i32 = -1;
 @inline export function sampleRunAt(
     p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32,
     length: i32, scale: f32, dst: usize): void {
-  sampleLanes<v128>(0, fullLength(length), c, p00, p01, p10, p11, ly, lx, scale, dst, false);
-  sampleLanes<f32>(fullLength(length), length, c, p00, p01, p10, p11, ly, lx, scale, dst, false);
+  const full = fullLength(length);
+  if (full > 0) sampleLanes<v128>(0, full, c, p00, p01, p10, p11, ly, lx, scale, dst, false);
+  if (full < length) sampleLanes<f32>(full, length, c, p00, p01, p10, p11, ly, lx, scale, dst, false);
 }
 
 /** `sampleRunAt` of a packed located sample in the image at `image`. */
@@ -122,11 +123,25 @@ export function accumulateRun(
       f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3), c, length, scale, dst);
 }
 
-/** Adds `weight * src[i]` into channel `c + i` of the corner at `at`, unless it is `skipped` (the zero pixel). */
-@inline function scatterCorner(
-    at: usize, skipped: usize, weight: f32, c: i32, length: i32, src: usize): void {
-  if (at != skipped) {
-    addScaledRun(at + channelBytes(c, 0), src, weight, length);
+@inline function addScaledLanesAt<T>(at: usize, weight: v128, g: v128): void {
+  storeLanes<T>(at, f32x4.add(loadLanes<T>(at), f32x4.mul(weight, g)));
+}
+
+/** One stretch of `scatterRunAt`: a corner at `skipped` (the zero pixel) receives nothing. */
+@inline function scatterLanes<T>(
+    from: i32, to: i32, skipped: usize, p00: usize, p01: usize, p10: usize, p11: usize,
+    w00: f32, w01: f32, w10: f32, w11: f32, c: i32, src: usize): void {
+  const s00 = f32x4.splat(w00);
+  const s01 = f32x4.splat(w01);
+  const s10 = f32x4.splat(w10);
+  const s11 = f32x4.splat(w11);
+  for (let i = from; i < to; i += lanes<T>()) {
+    const b = channelBytes(c, i);
+    const g = loadLanes<T>(src + runBytes(i));
+    if (p00 != skipped) addScaledLanesAt<T>(p00 + b, s00, g);
+    if (p01 != skipped) addScaledLanesAt<T>(p01 + b, s01, g);
+    if (p10 != skipped) addScaledLanesAt<T>(p10 + b, s10, g);
+    if (p11 != skipped) addScaledLanesAt<T>(p11 + b, s11, g);
   }
 }
 
@@ -138,10 +153,15 @@ export function accumulateRun(
 @inline export function scatterRunAt(
     zeros: usize, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32,
     length: i32, scale: f32, src: usize): void {
-  scatterCorner(p00, zeros, (1 - ly) * (1 - lx) * scale, c, length, src);
-  scatterCorner(p01, zeros, (1 - ly) * lx * scale, c, length, src);
-  scatterCorner(p10, zeros, ly * (1 - lx) * scale, c, length, src);
-  scatterCorner(p11, zeros, ly * lx * scale, c, length, src);
+  const w00: f32 = (1 - ly) * (1 - lx) * scale;
+  const w01: f32 = (1 - ly) * lx * scale;
+  const w10: f32 = ly * (1 - lx) * scale;
+  const w11: f32 = ly * lx * scale;
+  const full = fullLength(length);
+  if (full > 0) scatterLanes<v128>(0, full, zeros, p00, p01, p10, p11, w00, w01, w10, w11, c, src);
+  if (full < length) {
+    scatterLanes<f32>(full, length, zeros, p00, p01, p10, p11, w00, w01, w10, w11, c, src);
+  }
 }
 
 /** `scatterRunAt` of a packed located sample in the image at `image` (corners outside receive nothing). */
@@ -219,6 +239,77 @@ export function gatherRun(
       f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3),
       f32x4.extract_lane(derivative, 0), f32x4.extract_lane(derivative, 1),
       f32x4.extract_lane(derivative, 2), f32x4.extract_lane(derivative, 3), c, length, src);
+}
+
+/**
+ * One stretch of `gatherSampleRunAt`, as f32 lanes `(value, gradY, gradX, 0)`.
+ * The position derivatives are summed per corner difference (a10 - a00,
+ * a11 - a01, a01 - a00, a11 - a10: differences first, so a smooth input
+ * loses no precision) and weighted once at the end: few values live across
+ * the loop (spilled registers cost more than the extra sums).
+ */
+@inline function gatherSampleLanes<T>(
+    from: i32, to: i32, c: i32, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
+    lx: f32, scale: f32, src: usize, cols: usize): v128 {
+  const u00 = f32x4.splat((1 - ly) * (1 - lx));
+  const u01 = f32x4.splat((1 - ly) * lx);
+  const u10 = f32x4.splat(ly * (1 - lx));
+  const u11 = f32x4.splat(ly * lx);
+  const m = f32x4.splat(scale);
+  let value = f32x4.splat(0);
+  let left = f32x4.splat(0);
+  let right = f32x4.splat(0);
+  let top = f32x4.splat(0);
+  let bottom = f32x4.splat(0);
+  for (let i = from; i < to; i += lanes<T>()) {
+    const b = channelBytes(c, i);
+    const g = loadLanes<T>(src + runBytes(i));
+    const a00 = loadLanes<T>(p00 + b);
+    const a01 = loadLanes<T>(p01 + b);
+    const a10 = loadLanes<T>(p10 + b);
+    const a11 = loadLanes<T>(p11 + b);
+    const z = f32x4.add(
+        f32x4.add(f32x4.mul(u00, a00), f32x4.mul(u01, a01)),
+        f32x4.add(f32x4.mul(u10, a10), f32x4.mul(u11, a11)));
+    if (cols != 0) {
+      storeLanes<T>(cols + runBytes(i), f32x4.mul(z, m));
+    }
+    value = f32x4.add(value, f32x4.mul(g, z));
+    left = f32x4.add(left, f32x4.mul(g, f32x4.sub(a10, a00)));
+    right = f32x4.add(right, f32x4.mul(g, f32x4.sub(a11, a01)));
+    top = f32x4.add(top, f32x4.mul(g, f32x4.sub(a01, a00)));
+    bottom = f32x4.add(bottom, f32x4.mul(g, f32x4.sub(a11, a10)));
+  }
+  // dZ/dy = (1 - lx) (a10 - a00) + lx (a11 - a01); dZ/dx = (1 - ly) (a01 - a00) + ly (a11 - a10).
+  const gradY = f32x4.add(f32x4.mul(f32x4.splat(1 - lx), left), f32x4.mul(f32x4.splat(lx), right));
+  const gradX = f32x4.add(f32x4.mul(f32x4.splat(1 - ly), top), f32x4.mul(f32x4.splat(ly), bottom));
+  return f32x4.replace_lane(
+      f32x4.replace_lane(
+          f32x4.replace_lane(f32x4.splat(0), GATHER_VALUE, horizontalSum(value)), GATHER_Y,
+          horizontalSum(gradY)),
+      GATHER_X, horizontalSum(gradX));
+}
+
+/**
+ * `gatherRunAt` for sampler Z, and in the same pass over the corners (when
+ * `cols` is not 0) the columns `scale * Z` into `cols`: the DCN input
+ * gradients' walk, which reads each corner once for both.
+ */
+@inline export function gatherSampleRunAt(
+    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32, length: i32,
+    scale: f32, src: usize, cols: usize): v128 {
+  // Each stretch only where it has channels: its set-up and sums cost as
+  // much as a few lanes (runs of 4 to 16 channels are common).
+  const full = fullLength(length);
+  let sums = f32x4.splat(0);
+  if (full > 0) {
+    sums = gatherSampleLanes<v128>(0, full, c, p00, p01, p10, p11, ly, lx, scale, src, cols);
+  }
+  if (full < length) {
+    sums = f32x4.add(
+        sums, gatherSampleLanes<f32>(full, length, c, p00, p01, p10, p11, ly, lx, scale, src, cols));
+  }
+  return sums;
 }
 
 /** Lanes of `gatherRun`'s sums. */

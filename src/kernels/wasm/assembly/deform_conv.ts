@@ -13,7 +13,7 @@
  */
 import {element} from './lanes';
 import {positionImage, positionLeft, positionTop, runLength, Window} from './params';
-import {cornerBase, gatherRunAt, GATHER_VALUE, GATHER_X, GATHER_Y, insideZ, sampleRunAt, scatterRunAt} from './sampler_z';
+import {cornerBase, gatherSampleRunAt, GATHER_VALUE, GATHER_X, GATHER_Y, insideZ, sampleRunAt, scatterRunAt} from './sampler_z';
 
 /** Zero-fills `bytes` bytes at `at`. */
 export function fillZero(at: usize, bytes: usize): void {
@@ -48,14 +48,14 @@ export function fillZero(at: usize, bytes: usize): void {
  * pixel for those outside the input) and fractions, the mask, the sample's
  * index, its chunk row, the chunk's rows and its tap, the channels
  * `[from, to)` of its offset group, the run length, the channels per group
- * and the taps, the pass's own tensors `a`, `b`, `c`, and the index of the
+ * and the taps, the pass's own tensors `a` to `e`, and the index of the
  * chunk's first sample. (Measured: locating here, as scalars, is as fast as
  * the former per-pass loops; passing the sample packed in v128 values, or
  * as relative offsets resolved in `tap`, was 10-25% slower on im2col.)
  */
 @inline function walkTaps<P>(
     w: Window, tensor: usize, offset: usize, mask: usize, zeros: usize, a: usize, b: usize,
-    c: usize, columnRows: i32, rowStart: i32, rowCount: i32): void {
+    c: usize, d: usize, e: usize, columnRows: i32, rowStart: i32, rowCount: i32): void {
   const offsetGroups = w.offsetGroups;
   const kh = w.filterHeight;
   const kw = w.filterWidth;
@@ -116,7 +116,7 @@ export function fillZero(at: usize, bytes: usize): void {
               zeros, inside, p00, p01, p10, p11, ly, lx,
               mask, sample, row,
               columnRows, tap, firstChannel, firstChannel + perOffsetGroup, run, perGroup, taps,
-              a, b, c, rowStart * offsetGroups * taps);
+              a, b, c, d, e, rowStart * offsetGroups * taps);
         }
       }
     }
@@ -129,7 +129,7 @@ export function fillZero(at: usize, bytes: usize): void {
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
       row: i32, columnRows: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
-      taps: i32, cols: usize, b: usize, c: usize, firstSample: i32): void {
+      taps: i32, cols: usize, b: usize, c: usize, d: usize, e: usize, firstSample: i32): void {
     // Outside the window the corners are the zero pixel, and a zero scale
     // keeps a non-finite mask from turning 0 into NaN.
     const scale = inside ? maskAt(mask, sample) : 0;
@@ -151,7 +151,8 @@ export function fillZero(at: usize, bytes: usize): void {
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
       row: i32, columnRows: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
-      taps: i32, dCols: usize, channelStart: usize, channelEnd: usize, firstSample: i32): void {
+      taps: i32, dCols: usize, channelStart: usize, channelEnd: usize, d: usize, e: usize,
+      firstSample: i32): void {
     const lo = max(from, <i32>channelStart);
     const hi = min(to, <i32>channelEnd);
     if (!inside || lo >= hi) {
@@ -169,21 +170,43 @@ export function fillZero(at: usize, bytes: usize): void {
   }
 }
 
-/** Offset and mask gradients of the columns' gradient `a`: into `b` (dOffset) and `c` (dMask, 0 without a mask). */
+/**
+ * Offset and mask gradients of the columns' gradient `a`: into `b` (dOffset)
+ * and `c` (dMask, 0 without a mask). Fused into the same walk when given
+ * (else 0): `d`, the columns as im2col writes them (what the filter gradient
+ * needs; equal to im2col's to rounding), and `e`, dx's distance from x
+ * (dx's corners are x's moved by it), added into exactly as col2im adds, in
+ * the same order. The sample is located once, each corner read once.
+ */
 @final @unmanaged class CoordGrad {
   @inline tap(
       zeros: usize, inside: bool, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
       lx: f32, mask: usize, sample: i32,
       row: i32, columnRows: i32, tap: i32, from: i32, to: i32, run: i32, perGroup: i32,
-      taps: i32, dCols: usize, dOffset: usize, dMask: usize, firstSample: i32): void {
+      taps: i32, dCols: usize, dOffset: usize, dMask: usize, cols: usize, toDx: usize,
+      firstSample: i32): void {
     let sums = f32x4.splat(0);
-    if (inside) {
-      for (let ch = from; ch < to; ch += run) {
-        sums = f32x4.add(sums, gatherRunAt(
-            p00, p01, p10, p11, ly, lx, 1 - ly, ly, 1 - lx, lx, ch, run,
-            columnAddress(dCols, perGroup, taps, columnRows, row, tap, ch)));
+    const m = inside ? maskAt(mask, sample) : 0;
+    // dx's corners; 0 for the zero pixel's, or without dx.
+    const q00 = shifted(p00, zeros, toDx);
+    const q01 = shifted(p01, zeros, toDx);
+    const q10 = shifted(p10, zeros, toDx);
+    const q11 = shifted(p11, zeros, toDx);
+    for (let ch = from; ch < to; ch += run) {
+      const gradient = columnAddress(dCols, perGroup, taps, columnRows, row, tap, ch);
+      const columns: usize = cols == 0 ? 0 : cols + (gradient - dCols);
+      if (inside) {
+        sums = f32x4.add(
+            sums, gatherSampleRunAt(p00, p01, p10, p11, ly, lx, ch, run, m, gradient, columns));
+        if (toDx != 0) {
+          scatterRunAt(0, q00, q01, q10, q11, ly, lx, ch, run, m, gradient);
+        }
+      } else if (columns != 0) {
+        // The corners are the zero pixel and the scale 0, as im2col's.
+        sampleRunAt(p00, p01, p10, p11, ly, lx, ch, run, m, columns);
       }
-      const m = maskAt(mask, sample);
+    }
+    if (inside) {
       sums = f32x4.replace_lane(
           f32x4.replace_lane(sums, GATHER_Y, f32x4.extract_lane(sums, GATHER_Y) * m), GATHER_X,
           f32x4.extract_lane(sums, GATHER_X) * m);
@@ -197,6 +220,11 @@ export function fillZero(at: usize, bytes: usize): void {
   }
 }
 
+/** A corner of x moved `by` bytes (into dx); 0 for the zero pixel, or `by` 0. */
+@inline function shifted(corner: usize, zeros: usize, by: usize): usize {
+  return corner == zeros || by == 0 ? 0 : corner + by;
+}
+
 /**
  * Deformable im2col: the rows' entries of the columns `[G, columnRows, taps *
  * C/G]` (all of them when the call has all `columnRows` rows).
@@ -205,7 +233,7 @@ export function im2col(
     params: usize, x: usize, offset: usize, mask: usize, cols: usize, zeros: usize,
     columnRows: i32, rowStart: i32, rowCount: i32): void {
   walkTaps<Im2col>(
-      changetype<Window>(params), x, offset, mask, zeros, cols, 0, 0, columnRows, rowStart,
+      changetype<Window>(params), x, offset, mask, zeros, cols, 0, 0, 0, 0, columnRows, rowStart,
       rowCount);
 }
 
@@ -215,18 +243,22 @@ export function col2im(
     columnRows: i32, channelStart: i32, channelCount: i32, rowStart: i32, rowCount: i32): void {
   walkTaps<Col2im>(
       changetype<Window>(params), dx, offset, mask, zeros, dCols, <usize>channelStart,
-      <usize>(channelStart + channelCount), columnRows, rowStart, rowCount);
+      <usize>(channelStart + channelCount), 0, 0, columnRows, rowStart, rowCount);
 }
 
 /**
  * Offset and mask gradients (gathers) of the rows: every entry of `dOffset`
  * `[rowCount, 2 D taps]` and, when `mask` is given, `dMask` `[rowCount, D taps]`;
- * samples outside the window get 0.
+ * samples outside the window get 0. In the same walk, when given (else 0):
+ * the rows' columns into `cols` (as `im2col`, same layout and `columnRows`)
+ * and the rows' input gradient added into `dx` (as `col2im` over all
+ * channels; threads split such a call only by whole images).
  */
 export function coordGrad(
     params: usize, dCols: usize, x: usize, offset: usize, mask: usize, dOffset: usize,
-    dMask: usize, zeros: usize, columnRows: i32, rowStart: i32, rowCount: i32): void {
+    dMask: usize, cols: usize, dx: usize, zeros: usize, columnRows: i32, rowStart: i32,
+    rowCount: i32): void {
   walkTaps<CoordGrad>(
-      changetype<Window>(params), x, offset, mask, zeros, dCols, dOffset, dMask, columnRows,
-      rowStart, rowCount);
+      changetype<Window>(params), x, offset, mask, zeros, dCols, dOffset, dMask, cols,
+      dx == 0 ? 0 : dx - x, columnRows, rowStart, rowCount);
 }
