@@ -52,6 +52,9 @@ const CASES: Array<{shape: number[]; transposeA?: boolean; transposeB?: boolean;
     {shape: [1, 37, 64, 20], transposeB: true},
     {shape: [2, 18, 150, 3], transposeA: true},
     {shape: [1, 6, 257, 33], transposeA: true, transposeB: true, bias: true},
+    // Rows past one row block (64), each block over every depth block.
+    {shape: [2, 150, 260, 12], bias: true},
+    {shape: [1, 131, 140, 9], transposeA: true},
   ];
 
 describeBackend('wasm', 'wasm GEMM', () => {

@@ -16,6 +16,8 @@ const PANEL: i32 = 8;
 const TILE_ROWS: i32 = 4;
 /** Depth steps per pass over a tile: its A rows and B panel stay in cache. */
 const DEPTH_BLOCK: i32 = 128;
+/** Rows per pass over the depth blocks: their part of C stays in cache between blocks. */
+const ROW_BLOCK: i32 = 64;
 
 /** Bytes of `B` packed for `depth` x `columns` (`packPanels`). */
 export function packedPanelBytes(depth: i32, columns: i32): i32 {
@@ -175,14 +177,17 @@ const START_C: i32 = 2;
 export function gemm(
     a: usize, rowStride: i32, depthStride: i32, packed: usize, c: usize, columns: i32,
     bias: usize, depth: i32, rowStart: i32, rowCount: i32): void {
-  const end = rowStart + rowCount;
-  for (let k0 = 0; k0 < depth || k0 == 0; k0 += DEPTH_BLOCK) {
-    const steps = min(DEPTH_BLOCK, depth - k0);
-    // Past the first depth block, the sums go on from C.
-    const mode = k0 > 0 ? START_C : bias != 0 ? START_BIAS : START_ZERO;
-    const next = tileRows(TILE_ROWS, rowStart, end, a, rowStride, depthStride, packed, depth, k0,
-        steps, c, columns, bias, mode);
-    tileRows(1, next, end, a, rowStride, depthStride, packed, depth, k0, steps, c, columns, bias,
-        mode);
+  const last = rowStart + rowCount;
+  for (let first = rowStart; first < last; first += ROW_BLOCK) {
+    const end = min(last, first + ROW_BLOCK);
+    for (let k0 = 0; k0 < depth || k0 == 0; k0 += DEPTH_BLOCK) {
+      const steps = min(DEPTH_BLOCK, depth - k0);
+      // Past the first depth block, the sums go on from C.
+      const mode = k0 > 0 ? START_C : bias != 0 ? START_BIAS : START_ZERO;
+      const next = tileRows(TILE_ROWS, first, end, a, rowStride, depthStride, packed, depth, k0,
+          steps, c, columns, bias, mode);
+      tileRows(1, next, end, a, rowStride, depthStride, packed, depth, k0, steps, c, columns, bias,
+          mode);
+    }
   }
 }
