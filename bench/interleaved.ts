@@ -57,6 +57,7 @@ export async function benchInterleaved(
     const [x, filter, offset, mask] = inputs;
     // As bothModes (timing.ts): the op's backward for an upstream gradient of ones.
     const gradients = tf.grads((...t: tf.Tensor[]) => ours(t[0], t[1], t[2], t[3]));
+    const dy = tf.tidy(() => tf.onesLike(ours(x, filter, offset, mask)));
     const graph = deformConvGraph(w);
     const session = await ort.InferenceSession.create(await model(graph), {
       executionProviders: ['wasm'],
@@ -71,7 +72,7 @@ export async function benchInterleaved(
       async () => {
         await session.run(feeds);
       },
-      () => tfjsRun(() => gradients(inputs)),
+      () => tfjsRun(() => gradients(inputs, dy)),
     ];
     for (let warm = 0; warm < 2; warm++) {
       for (const run of runs) await run();
@@ -84,7 +85,7 @@ export async function benchInterleaved(
       }
     }
     await session.release();
-    tf.dispose(inputs);
+    tf.dispose([...inputs, dy]);
     const [forward, peer, both] = times;
     const row = (impl: string, mode: Row['mode'], values: number[], extra: Partial<Row>): Row => ({
       op: INTERLEAVED_OP,
