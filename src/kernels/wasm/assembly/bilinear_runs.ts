@@ -242,7 +242,7 @@ export function gatherRun(
 }
 
 /**
- * One stretch of `gatherSampleRunAt`, as f32 lanes `(value, gradY, gradX, 0)`.
+ * One stretch of `gatherSampleRunAt`, in its lanes.
  * The position derivatives are summed per corner difference (a10 - a00,
  * a11 - a01, a01 - a00, a11 - a10: differences first, so a smooth input
  * loses no precision) and weighted once at the end: few values live across
@@ -283,17 +283,20 @@ export function gatherRun(
   // dZ/dy = (1 - lx) (a10 - a00) + lx (a11 - a01); dZ/dx = (1 - ly) (a01 - a00) + ly (a11 - a10).
   const gradY = f32x4.add(f32x4.mul(f32x4.splat(1 - lx), left), f32x4.mul(f32x4.splat(lx), right));
   const gradX = f32x4.add(f32x4.mul(f32x4.splat(1 - ly), top), f32x4.mul(f32x4.splat(ly), bottom));
-  return f32x4.replace_lane(
-      f32x4.replace_lane(
-          f32x4.replace_lane(f32x4.splat(0), GATHER_VALUE, horizontalSum(value)), GATHER_Y,
-          horizontalSum(gradY)),
-      GATHER_X, horizontalSum(gradX));
+  // The three sums at once, by shuffles: (Σ gradY, Σ gradX, Σ value, Σ value).
+  const halves = f32x4.add(
+      v128.shuffle<f32>(gradY, gradX, 0, 1, 4, 5), v128.shuffle<f32>(gradY, gradX, 2, 3, 6, 7));
+  const values = f32x4.add(value, v128.shuffle<f32>(value, value, 2, 3, 0, 1));
+  return f32x4.add(
+      v128.shuffle<f32>(halves, values, 0, 2, 4, 6), v128.shuffle<f32>(halves, values, 1, 3, 5, 7));
 }
 
 /**
- * `gatherRunAt` for sampler Z, and in the same pass over the corners (when
- * `cols` is not 0) the columns `scale * Z` into `cols`: the DCN input
- * gradients' walk, which reads each corner once for both.
+ * `gatherRunAt`'s sums for sampler Z, in the lanes `(gradY, gradX, value,
+ * value)` (the offset gradient's pair first, one 64-bit store), and in the
+ * same pass over the corners (when `cols` is not 0) the columns `scale * Z`
+ * into `cols`: the DCN input gradients' walk, which reads each corner once
+ * for both.
  */
 @inline export function gatherSampleRunAt(
     p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32, length: i32,
