@@ -29,12 +29,13 @@ export async function benchInvolution(note = ''): Promise<Row[]> {
     ];
     const timed = await timeCases('involution', w.name, cases, note);
     // Peak bytes of one forward + backward (tf.profile), beside each implementation's rows.
-    for (const [impl, mode, run] of cases.filter(c => c[1] === 'forward+backward')) {
+    for (const [impl, mode, run, done] of cases.filter(c => c[1] === 'forward+backward')) {
       const row = timed.find(r => r.impl === impl && r.mode === mode)!;
       if (row.ms != null) {
         const info = await tf.profile(() => run());
         row.note = `${note ? `${note}, ` : ''}peak ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`;
         tf.dispose(info.result);
+        done?.();
       }
     }
     rows.push(...timed);

@@ -26,7 +26,10 @@ export interface Spread {
 
 /** Something to time: returns the tensors to wait for (then disposed). */
 export type Run = () => tf.Tensor | tf.Tensor[];
-/** An implementation's mode to time; `done` (if any) frees what its runs kept, once timed. */
+/**
+ * An implementation's mode to time; `done` (if any) frees what its runs
+ * kept, once timed (a later run makes it again).
+ */
 export type Case = [impl: string, mode: Row['mode'], run: Run, done?: () => void];
 
 /**
@@ -173,7 +176,9 @@ export function bothModes(
     return y;
   };
   const backward = () => {
-    dy ??= shape == null ? undefined : tf.fill(shape, 1);
+    if (dy == null || dy.isDisposed) {
+      dy = shape == null ? undefined : tf.fill(shape, 1);
+    }
     return tf.grads(f)(inputs, dy);
   };
   return [
