@@ -49,10 +49,6 @@ export const OUTSIDE: i32 = -1;
       i32x4.lt_s(corners, i32x4.splat(0)));
 }
 
-@inline function lerp(a: v128, b: v128, t: v128, oneMinusT: v128): v128 {
-  return f32x4.add(f32x4.mul(oneMinusT, a), f32x4.mul(t, b));
-}
-
 /** Byte offset of channel `c + i` in a pixel. */
 @inline function channelBytes(c: i32, i: i32): usize {
   return <usize>(c + i) << 2;
@@ -176,58 +172,6 @@ export function scatterRun(
       f32x4.extract_lane(weights, 1), f32x4.extract_lane(weights, 3), c, length, scale, src);
 }
 
-/** f32 lanes `(Σ value, Σ gradY, Σ gradX, 0)` of one stretch of a run. */
-@inline function gatherLanes<T>(
-    from: i32, to: i32, c: i32, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
-    lx: f32, y0: f32, y1: f32, x0: f32, x1: f32, src: usize): v128 {
-  const vy = f32x4.splat(ly);
-  const vx = f32x4.splat(lx);
-  const uy = f32x4.splat(1 - ly);
-  const ux = f32x4.splat(1 - lx);
-  const wy1 = f32x4.splat(y1);
-  const wx1 = f32x4.splat(x1);
-  const wy0 = f32x4.splat(y0);
-  const wx0 = f32x4.splat(x0);
-  let value = f32x4.splat(0);
-  let gradY = f32x4.splat(0);
-  let gradX = f32x4.splat(0);
-  for (let i = from; i < to; i += lanes<T>()) {
-    const b = channelBytes(c, i);
-    const g = loadLanes<T>(src + runBytes(i));
-    const a00 = loadLanes<T>(p00 + b);
-    const a01 = loadLanes<T>(p01 + b);
-    const a10 = loadLanes<T>(p10 + b);
-    const a11 = loadLanes<T>(p11 + b);
-    const z = lerp(lerp(a00, a01, vx, ux), lerp(a10, a11, vx, ux), vy, uy);
-    const dzdy = lerp(f32x4.sub(a10, a00), f32x4.sub(a11, a01), wx1, wx0);
-    const dzdx = lerp(f32x4.sub(a01, a00), f32x4.sub(a11, a10), wy1, wy0);
-    value = f32x4.add(value, f32x4.mul(g, z));
-    gradY = f32x4.add(gradY, f32x4.mul(g, dzdy));
-    gradX = f32x4.add(gradX, f32x4.mul(g, dzdx));
-  }
-  return f32x4.replace_lane(
-      f32x4.replace_lane(
-          f32x4.replace_lane(f32x4.splat(0), 0, horizontalSum(value)), 1,
-          horizontalSum(gradY)),
-      2, horizontalSum(gradX));
-}
-
-/**
- * `Σ src[i] Z`, `Σ src[i] dZ/dy` and `Σ src[i] dZ/dx` over channels `c + i`,
- * from the corners' byte addresses, the fractions and the derivative weights
- * `(y0, y1, x0, x1)`, as f32 lanes `(value, gradY, gradX, 0)` (`GATHER_VALUE`,
- * `GATHER_Y`, `GATHER_X`).
- */
-@inline export function gatherRunAt(
-    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, y0: f32, y1: f32,
-    x0: f32, x1: f32, c: i32, length: i32, src: usize): v128 {
-  return f32x4.add(
-      f32x4.add(
-          f32x4.splat(0),
-          gatherLanes<v128>(0, fullLength(length), c, p00, p01, p10, p11, ly, lx, y0, y1, x0, x1, src)),
-      gatherLanes<f32>(fullLength(length), length, c, p00, p01, p10, p11, ly, lx, y0, y1, x0, x1, src));
-}
-
 /** `gatherRunAt` of a packed located sample in the image at `image`. */
 export function gatherRun(
     image: usize, zeros: usize, corners: v128, weights: v128,
@@ -242,15 +186,15 @@ export function gatherRun(
 }
 
 /**
- * One stretch of `gatherSampleRunAt`, in its lanes.
- * The position derivatives are summed per corner difference (a10 - a00,
- * a11 - a01, a01 - a00, a11 - a10: differences first, so a smooth input
- * loses no precision) and weighted once at the end: few values live across
- * the loop (spilled registers cost more than the extra sums).
+ * One stretch of `gatherRunAt`, in its lanes. The position derivatives are
+ * summed per corner difference (a10 - a00, a11 - a01, a01 - a00, a11 - a10:
+ * differences first, so a smooth input loses no precision) and weighted once
+ * at the end: few values live across the loop (spilled registers cost more
+ * than the extra sums).
  */
-@inline function gatherSampleLanes<T>(
+@inline function gatherLanes<T>(
     from: i32, to: i32, c: i32, p00: usize, p01: usize, p10: usize, p11: usize, ly: f32,
-    lx: f32, scale: f32, src: usize, cols: usize): v128 {
+    lx: f32, y0: f32, y1: f32, x0: f32, x1: f32, src: usize, scale: f32, cols: usize): v128 {
   const u00 = f32x4.splat((1 - ly) * (1 - lx));
   const u01 = f32x4.splat((1 - ly) * lx);
   const u10 = f32x4.splat(ly * (1 - lx));
@@ -280,9 +224,9 @@ export function gatherRun(
     top = f32x4.add(top, f32x4.mul(g, f32x4.sub(a01, a00)));
     bottom = f32x4.add(bottom, f32x4.mul(g, f32x4.sub(a11, a10)));
   }
-  // dZ/dy = (1 - lx) (a10 - a00) + lx (a11 - a01); dZ/dx = (1 - ly) (a01 - a00) + ly (a11 - a10).
-  const gradY = f32x4.add(f32x4.mul(f32x4.splat(1 - lx), left), f32x4.mul(f32x4.splat(lx), right));
-  const gradX = f32x4.add(f32x4.mul(f32x4.splat(1 - ly), top), f32x4.mul(f32x4.splat(ly), bottom));
+  // dZ/dy = x0 (a10 - a00) + x1 (a11 - a01); dZ/dx = y0 (a01 - a00) + y1 (a11 - a10).
+  const gradY = f32x4.add(f32x4.mul(f32x4.splat(x0), left), f32x4.mul(f32x4.splat(x1), right));
+  const gradX = f32x4.add(f32x4.mul(f32x4.splat(y0), top), f32x4.mul(f32x4.splat(y1), bottom));
   // The three sums at once, by shuffles: (Σ gradY, Σ gradX, Σ value, Σ value).
   const halves = f32x4.add(
       v128.shuffle<f32>(gradY, gradX, 0, 1, 4, 5), v128.shuffle<f32>(gradY, gradX, 2, 3, 6, 7));
@@ -292,33 +236,35 @@ export function gatherRun(
 }
 
 /**
- * `gatherRunAt`'s sums for sampler Z, in the lanes `(gradY, gradX, value,
- * value)` (the offset gradient's pair first, one 64-bit store), and in the
- * same pass over the corners (when `cols` is not 0) the columns `scale * Z`
- * into `cols`: the DCN input gradients' walk, which reads each corner once
- * for both.
+ * `Σ src[i] Z`, `Σ src[i] dZ/dy` and `Σ src[i] dZ/dx` over channels `c + i`,
+ * from the corners' byte addresses, the fractions and the derivative weights
+ * `(y0, y1, x0, x1)`, as f32 lanes `GATHER_Y`, `GATHER_X`, `GATHER_VALUE`
+ * (the offset gradient's pair first: one 64-bit store). When `cols` is not
+ * 0, the same pass over the corners also writes `scale * Z` there (the DCN
+ * input gradients' walk: the columns the filter gradient needs).
  */
-@inline export function gatherSampleRunAt(
-    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, c: i32, length: i32,
-    scale: f32, src: usize, cols: usize): v128 {
+@inline export function gatherRunAt(
+    p00: usize, p01: usize, p10: usize, p11: usize, ly: f32, lx: f32, y0: f32, y1: f32,
+    x0: f32, x1: f32, c: i32, length: i32, src: usize, scale: f32 = 1, cols: usize = 0): v128 {
   // Each stretch only where it has channels: its set-up and sums cost as
   // much as a few lanes (runs of 4 to 16 channels are common).
   const full = fullLength(length);
   let sums = f32x4.splat(0);
   if (full > 0) {
-    sums = gatherSampleLanes<v128>(0, full, c, p00, p01, p10, p11, ly, lx, scale, src, cols);
+    sums = gatherLanes<v128>(
+        0, full, c, p00, p01, p10, p11, ly, lx, y0, y1, x0, x1, src, scale, cols);
   }
   if (full < length) {
-    sums = f32x4.add(
-        sums, gatherSampleLanes<f32>(full, length, c, p00, p01, p10, p11, ly, lx, scale, src, cols));
+    sums = f32x4.add(sums, gatherLanes<f32>(
+        full, length, c, p00, p01, p10, p11, ly, lx, y0, y1, x0, x1, src, scale, cols));
   }
   return sums;
 }
 
 /** Lanes of `gatherRun`'s sums. */
-export const GATHER_VALUE: u8 = 0;
-export const GATHER_Y: u8 = 1;
-export const GATHER_X: u8 = 2;
+export const GATHER_Y: u8 = 0;
+export const GATHER_X: u8 = 1;
+export const GATHER_VALUE: u8 = 2;
 
 /**
  * Located samples, four per block of `QUAD_BYTES` (`sampler_z.locateQuad`):

@@ -13,7 +13,7 @@
  */
 import {element} from './lanes';
 import {positionImage, positionLeft, positionTop, runLength, Window} from './params';
-import {cornerBase, gatherSampleRunAt, insideZ, sampleRunAt, scatterRunAt} from './sampler_z';
+import {cornerBase, gatherRunAt, GATHER_VALUE, insideZ, sampleRunAt, scatterRunAt} from './sampler_z';
 
 /** Zero-fills `bytes` bytes at `at`. */
 export function fillZero(at: usize, bytes: usize): void {
@@ -221,8 +221,8 @@ export function fillZero(at: usize, bytes: usize): void {
       const gradient = columnAddress(dCols, perGroup, taps, columnRows, row, tap, ch, q);
       const columns: usize = cols == 0 ? 0 : cols + (gradient - dCols);
       if (inside) {
-        sums = f32x4.add(
-            sums, gatherSampleRunAt(p00, p01, p10, p11, ly, lx, ch, run, m, gradient, columns));
+        sums = f32x4.add(sums, gatherRunAt(
+            p00, p01, p10, p11, ly, lx, 1 - ly, ly, 1 - lx, lx, ch, run, gradient, m, columns));
         if (toDx != 0) {
           scatterRunAt(0, q00, q01, q10, q11, ly, lx, ch, run, m, gradient);
         }
@@ -234,9 +234,10 @@ export function fillZero(at: usize, bytes: usize): void {
     // (gradY, gradX) times the mask; the value as it is. 0 outside the window.
     const scaled = f32x4.mul(sums, v128.shuffle<f32>(f32x4.splat(m), f32x4.splat(1), 0, 1, 4, 5));
     const out = sample - firstSample;
+    // Lanes GATHER_Y and GATHER_X are the first 64-bit lane: dOffset's (Δy, Δx) pair.
     v128.store64_lane(element(dOffset, 2 * out), scaled, 0);
     if (dMask != 0) {
-      v128.store32_lane(element(dMask, out), scaled, 2);
+      v128.store32_lane(element(dMask, out), scaled, GATHER_VALUE);
     }
   }
 }

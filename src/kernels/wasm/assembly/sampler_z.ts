@@ -12,7 +12,7 @@
  */
 import {cornersOf, OUTSIDE, weightsOf} from './bilinear_runs';
 
-export {gatherRun, gatherRunAt, gatherSampleRunAt, GATHER_VALUE, GATHER_X, GATHER_Y, QUAD_BYTES, sampleRunAt, scatterRun, scatterRunAt, weightedSumRun} from './bilinear_runs';
+export {gatherRun, gatherRunAt, GATHER_VALUE, GATHER_X, GATHER_Y, QUAD_BYTES, sampleRunAt, scatterRun, scatterRunAt, weightedSumRun} from './bilinear_runs';
 
 /**
  * Whether `(y, x)` is inside the window of an image of `height x width`.
