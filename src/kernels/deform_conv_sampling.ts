@@ -89,10 +89,9 @@ export interface DeformConvSampling {
 
   /**
    * Optional, where a backend walks the samples once for all of the input
-   * gradients: `col2im` (into `dx`, or a fresh one when null) and
-   * `coordGrad` of the rows, and with `withColumns` the rows' columns as
-   * `im2col` makes them (the filter gradient's operand), equal to the
-   * separate passes' results.
+   * gradients: what `col2im` (into `dx`, or a fresh one when null) and
+   * `coordGrad` give for the rows, and with `withColumns` the rows' columns
+   * (the filter gradient's operand; `im2col`'s to rounding).
    */
   fusedInputGrads?(
     backend: KernelBackend,
