@@ -25,7 +25,7 @@ const spent: Record<string, number> = {};
 /** Wraps each pass of `sampling` so that its time adds to `spent`. */
 function timePasses(sampling: DeformConvSampling): void {
   const passes = sampling as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of ['im2col', 'col2im', 'coordGrad', 'fusedInputGrads', 'matMul']) {
+  for (const name of ['im2col', 'fusedInputGrads', 'matMul']) {
     const pass = passes[name];
     passes[name] = (...args: unknown[]) => {
       const t0 = performance.now();

@@ -207,6 +207,40 @@ export function deformConvForward(
   }
 }
 
+/** The chunk's input gradients: the backend's one walk, or its two passes (which give no columns). */
+function inputGrads(
+  backend: KernelBackend,
+  sampling: DeformConvSampling,
+  info: DeformConvInfo,
+  dCols: TensorInfo,
+  {x, offset, mask}: DeformConvTensors,
+  start: number,
+  count: number,
+  dx: TensorInfo | null,
+  withColumns: boolean,
+): {dx: TensorInfo; coordGrads: TensorInfo[]; columns: TensorInfo | null} {
+  const m = mask ?? null;
+  if (sampling.fusedInputGrads != null) {
+    return sampling.fusedInputGrads(
+      backend,
+      info,
+      dCols,
+      x,
+      offset,
+      m,
+      start,
+      count,
+      dx,
+      withColumns,
+    );
+  }
+  return {
+    dx: sampling.col2im(backend, info, dCols, offset, m, start, count, dx),
+    coordGrads: sampling.coordGrad(backend, info, dCols, x, offset, m, start, count),
+    columns: null,
+  };
+}
+
 /**
  * `[dx, dOffset]`, plus `dMask` when `mask` is given, plus the columns when
  * `keepColumns` asks for them and the backend fuses them into its walk of
@@ -239,32 +273,17 @@ export function deformConvBackpropInput(
         true,
       );
       let coordGrads: TensorInfo[];
-      if (sampling.fusedInputGrads != null) {
-        ({dx, coordGrads, columns} = sampling.fusedInputGrads(
-          backend,
-          info,
-          dCols,
-          x,
-          offset,
-          mask ?? null,
-          start,
-          count,
-          dx,
-          withColumns,
-        ));
-      } else {
-        dx = sampling.col2im(backend, info, dCols, offset, mask ?? null, start, count, dx);
-        coordGrads = sampling.coordGrad(
-          backend,
-          info,
-          dCols,
-          x,
-          offset,
-          mask ?? null,
-          start,
-          count,
-        );
-      }
+      ({dx, coordGrads, columns} = inputGrads(
+        backend,
+        sampling,
+        info,
+        dCols,
+        {x, offset, mask},
+        start,
+        count,
+        dx,
+        withColumns,
+      ));
       coordChunks.push(coordGrads.map(t => scope.add(t)));
     });
     const grads = [

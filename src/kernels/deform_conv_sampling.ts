@@ -20,7 +20,14 @@ import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
 
 import type {DeformConvInfo} from '../shape/deform_conv';
 
-export interface DeformConvSampling {
+/**
+ * A backend's sampling: im2col, and for the input gradients either the two
+ * separate passes (`col2im`, `coordGrad`) or one walk doing both
+ * (`fusedInputGrads`).
+ */
+export type DeformConvSampling = DeformConvPasses & (SeparateInputGrads | FusedInputGrads);
+
+interface DeformConvPasses {
   /**
    * Optional cap on the column buffer, in elements, on top of the
    * DEFORM_COLUMN_BUFFER_BYTES flag (e.g. what fits in one texture).
@@ -52,7 +59,9 @@ export interface DeformConvSampling {
     rowStart: number,
     rowCount: number,
   ): TensorInfo;
+}
 
+export interface SeparateInputGrads {
   /**
    * Input gradient (a scatter): adds the transpose of im2col applied to
    * `dCols` (`[G, rowCount, K * C/G]`) into `dx` (`[N, H, W, C]`). `dx` is
@@ -86,14 +95,19 @@ export interface DeformConvSampling {
     rowStart: number,
     rowCount: number,
   ): TensorInfo[];
+  fusedInputGrads?: never;
+}
 
+export interface FusedInputGrads {
+  col2im?: never;
+  coordGrad?: never;
   /**
-   * Optional, where a backend walks the samples once for all of the input
-   * gradients: what `col2im` (into `dx`, or a fresh one when null) and
-   * `coordGrad` give for the rows, and with `withColumns` the rows' columns
-   * (the filter gradient's operand; `im2col`'s to rounding).
+   * The input gradients in one walk of the samples: what `col2im` (into
+   * `dx`, or a fresh one when null) and `coordGrad` give for the rows, and
+   * with `withColumns` the rows' columns (the filter gradient's operand;
+   * `im2col`'s to rounding).
    */
-  fusedInputGrads?(
+  fusedInputGrads(
     backend: KernelBackend,
     info: DeformConvInfo,
     dCols: TensorInfo,

@@ -5,6 +5,10 @@
  * `dx` is zero-filled first, as the scatter adds into it). The input
  * gradients walk the samples once (`fusedInputGrads`): the coordinate
  * gradients, the scatter into dx and the columns the filter gradient needs.
+ * Threads split that walk by whole images where a chunk holds several (their
+ * rows add into disjoint images of dx, each in the single-threaded order);
+ * within one image its gathers split by rows and col2im scatters dx by
+ * channel ranges (disjoint writes).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
@@ -36,23 +40,6 @@ function columnRowBytes(info: DeformConvInfo): number {
 function wholeImages(info: DeformConvInfo, rowStart: number, rowCount: number): boolean {
   const imageRows = info.outHeight * info.outWidth;
   return rowStart % imageRows === 0 && rowCount >= 2 * imageRows;
-}
-
-/**
- * How a scatter into dx splits over threads: by whole images where the
- * chunk holds several (their rows add into disjoint images of dx, each in
- * the single-threaded order), else (col2im only) by channel ranges.
- */
-function scatterSplit(
-  info: DeformConvInfo,
-  rowStart: number,
-  rowCount: number,
-  relative: PassSplit['relative'],
-): PassSplit {
-  const work = samplingWork(info, rowCount);
-  return wholeImages(info, rowStart, rowCount)
-    ? {align: info.outHeight * info.outWidth, relative, work}
-    : {over: 'channels', work};
 }
 
 /** A zero-filled dx for the input gradient's first chunk. */
@@ -112,37 +99,6 @@ export const wasmSampling: DeformConvSampling = {
     return cols;
   },
 
-  col2im(backend, info, dCols, offset, mask, rowStart, rowCount, dx) {
-    const wasm = asWasm(backend);
-    const module = deformWasm(wasm);
-    const target = dx ?? zeroDx(wasm, module, info);
-    runPass(wasm, module, info, ({params, zeros}) => {
-      runOnThreads(
-        wasm,
-        'col2im',
-        [
-          params,
-          address(wasm, dCols),
-          address(wasm, offset),
-          address(wasm, mask),
-          address(wasm, target),
-          zeros,
-          rowCount,
-          0,
-          info.inChannels,
-          rowStart,
-          rowCount,
-        ],
-        scatterSplit(info, rowStart, rowCount, [['dCols', columnRowBytes(info)]]),
-      );
-    });
-    return target;
-  },
-
-  coordGrad(backend, info, dCols, x, offset, mask, rowStart, rowCount) {
-    return inputGrads(asWasm(backend), info, dCols, x, offset, mask, rowStart, rowCount, {});
-  },
-
   fusedInputGrads(backend, info, dCols, x, offset, mask, rowStart, rowCount, dx, withColumns) {
     const wasm = asWasm(backend);
     const module = deformWasm(wasm);
@@ -150,73 +106,65 @@ export const wasmSampling: DeformConvSampling = {
       ? wasm.makeOutput([info.groups, rowCount, info.taps * info.inChannelsPerGroup], 'float32')
       : null;
     const target = dx ?? zeroDx(wasm, module, info);
-    // dx joins the walk unless threads would split it by channels (a chunk
-    // within one image): then col2im scatters it on its own.
-    const apart =
-      !wholeImages(info, rowStart, rowCount) && passSplits(wasm, samplingWork(info, rowCount));
-    const coordGrads = inputGrads(wasm, info, dCols, x, offset, mask, rowStart, rowCount, {
-      columns,
-      dx: apart ? null : target,
-    });
-    if (apart) {
-      wasmSampling.col2im(backend, info, dCols, offset, mask, rowStart, rowCount, target);
+    const taps = info.offsetGroups * info.taps;
+    const coordGrads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
+    if (mask != null) {
+      coordGrads.push(wasm.makeOutput([rowCount, taps], 'float32'));
     }
+    const work = samplingWork(info, rowCount);
+    const byImages = wholeImages(info, rowStart, rowCount);
+    // dx joins the walk unless threads would split a chunk within one image:
+    // the walk's gathers then split by rows, and col2im scatters dx by channels.
+    const apart = !byImages && passSplits(wasm, work);
+    runPass(wasm, module, info, ({params, zeros}) => {
+      const args: Parameters<DeformWasmExports['coordGrad']> = [
+        params,
+        address(wasm, dCols),
+        address(wasm, x),
+        address(wasm, offset),
+        address(wasm, mask),
+        address(wasm, coordGrads[0]),
+        address(wasm, coordGrads[1] ?? null),
+        address(wasm, columns),
+        apart ? 0 : address(wasm, target),
+        zeros,
+        rowCount,
+        rowStart,
+        rowCount,
+      ];
+      const relative: PassSplit['relative'] = [
+        ['dCols', columnRowBytes(info)],
+        ['cols', columnRowBytes(info)],
+        ['dOffset', 8 * taps],
+        ['dMask', 4 * taps],
+      ];
+      if (apart || byImages) {
+        const split = byImages ? {align: info.outHeight * info.outWidth} : {};
+        runOnThreads(wasm, 'coordGrad', args, {...split, relative, work});
+      } else {
+        module.coordGrad(...args); // scatters into dx: never split by rows
+      }
+      if (apart) {
+        runOnThreads(
+          wasm,
+          'col2im',
+          [
+            params,
+            address(wasm, dCols),
+            address(wasm, offset),
+            address(wasm, mask),
+            address(wasm, target),
+            zeros,
+            rowCount,
+            0,
+            info.inChannels,
+            rowStart,
+            rowCount,
+          ],
+          {over: 'channels', work},
+        );
+      }
+    });
     return {dx: target, coordGrads, columns};
   },
 };
-
-/**
- * The offset and mask gradients of the rows, in one walk with (when given)
- * the rows' columns and their scatter into `dx`. A call with `dx` splits
- * over threads only by whole images, and runs on this thread otherwise.
- */
-function inputGrads(
-  wasm: BackendWasm,
-  info: DeformConvInfo,
-  dCols: TensorInfo,
-  x: TensorInfo,
-  offset: TensorInfo,
-  mask: TensorInfo | null,
-  rowStart: number,
-  rowCount: number,
-  fused: {columns?: TensorInfo | null; dx?: TensorInfo | null},
-): TensorInfo[] {
-  const module = deformWasm(wasm);
-  const taps = info.offsetGroups * info.taps;
-  const coordGrads = [wasm.makeOutput([rowCount, 2 * taps], 'float32')];
-  if (mask != null) {
-    coordGrads.push(wasm.makeOutput([rowCount, taps], 'float32'));
-  }
-  const dx = fused.dx ?? null;
-  runPass(wasm, module, info, ({params, zeros}) => {
-    const args: Parameters<DeformWasmExports['coordGrad']> = [
-      params,
-      address(wasm, dCols),
-      address(wasm, x),
-      address(wasm, offset),
-      address(wasm, mask),
-      address(wasm, coordGrads[0]),
-      address(wasm, coordGrads[1] ?? null),
-      address(wasm, fused.columns ?? null),
-      address(wasm, dx),
-      zeros,
-      rowCount,
-      rowStart,
-      rowCount,
-    ];
-    const relative: PassSplit['relative'] = [
-      ['dCols', columnRowBytes(info)],
-      ['cols', columnRowBytes(info)],
-      ['dOffset', 8 * taps],
-      ['dMask', 4 * taps],
-    ];
-    if (dx == null) {
-      runOnThreads(wasm, 'coordGrad', args, {relative, work: samplingWork(info, rowCount)});
-    } else if (wholeImages(info, rowStart, rowCount)) {
-      runOnThreads(wasm, 'coordGrad', args, scatterSplit(info, rowStart, rowCount, relative));
-    } else {
-      module.coordGrad(...args);
-    }
-  });
-  return coordGrads;
-}
