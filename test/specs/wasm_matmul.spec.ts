@@ -4,7 +4,8 @@
  * computed here: every operand layout the driver uses (plain, `a · bᵀ`,
  * `aᵀ · b`), batches with a per-batch bias, and the edges of its tiles and
  * blocks: rows not a multiple of 4, columns not a multiple of 8, depths
- * past the 128-step block. In the cross-origin isolated page the rows are
+ * past the 256-step block, and a transposed `a` whose depth steps are a page
+ * apart (1024 rows or more), which is copied in tiles before use. In the cross-origin isolated page the rows are
  * split over two threads (test/browser/setup.ts). Runs only when `wasm` is a
  * backend under test.
  */
@@ -52,9 +53,12 @@ const CASES: Array<{shape: number[]; transposeA?: boolean; transposeB?: boolean;
     {shape: [1, 37, 64, 20], transposeB: true},
     {shape: [2, 18, 150, 3], transposeA: true},
     {shape: [1, 6, 257, 33], transposeA: true, transposeB: true, bias: true},
+    // aᵀ copied to scratch: two depth blocks, a last row block of 6, a partial tile.
+    {shape: [1, 1030, 300, 9], transposeA: true, bias: true},
+    {shape: [2, 1024, 20, 17], transposeA: true, transposeB: true},
     // Rows past one row block (64), each block over every depth block.
     {shape: [2, 150, 260, 12], bias: true},
-    {shape: [1, 131, 140, 9], transposeA: true},
+    {shape: [1, 131, 270, 9], transposeA: true},
   ];
 
 describeBackend('wasm', 'wasm GEMM', () => {

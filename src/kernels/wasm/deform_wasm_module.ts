@@ -37,6 +37,7 @@ export const DEFORM_WASM_EXPORTS = {
   fillZero: ['at', 'bytes'],
   packedPanelBytes: ['depth', 'columns'],
   packPanels: ['b', 'depthStride', 'columnStride', 'packed', 'depth', 'columns'],
+  rowTileBytes: [],
   gemm: [
     'a',
     'rowStride',
@@ -46,6 +47,7 @@ export const DEFORM_WASM_EXPORTS = {
     'columns',
     'bias',
     'depth',
+    'scratch',
     'rowStart',
     'rowCount',
   ],
@@ -179,7 +181,7 @@ export const DEFORM_WASM_EXPORTS = {
 } as const;
 
 /** The exports that return a number (the others return nothing). */
-type NumberResults = 'paramWords' | 'dcnv3ScratchBytes' | 'packedPanelBytes';
+type NumberResults = 'paramWords' | 'dcnv3ScratchBytes' | 'packedPanelBytes' | 'rowTileBytes';
 
 type ExportName = keyof typeof DEFORM_WASM_EXPORTS;
 

@@ -2,11 +2,12 @@
  * A SIMD GEMM on the tfjs heap, `C = A · B (+ bias)`, so the
  * deformable convolutions' matrix products run on our pass threads (tfjs's
  * XNNPACK keeps to its own pool). B is packed once per product into panels
- * of 8 columns (`packPanels`); A is read in place with any strides, so
- * `Aᵀ · B` needs no transposed copy. Tiles of 4 rows x 8 columns keep their
- * sums in registers over a block of the depth (cache-sized); a row's result
- * does not depend on how rows are split between calls. Where the engine
- * has relaxed SIMD, the sums are fused multiply-adds.
+ * of 8 columns (`packPanels`); A is read in place, or for `Aᵀ · B` copied
+ * block by block to a thread's scratch in the order its tiles read it.
+ * Tiles of 4 rows x 8 columns keep their sums in registers over a block of
+ * the depth (cache-sized); a row's result does not depend on how rows are
+ * split between calls. Where the engine has relaxed SIMD, the sums are
+ * fused multiply-adds.
  */
 import {element} from './lanes';
 
@@ -15,7 +16,7 @@ const PANEL: i32 = 8;
 /** Rows per register tile. */
 const TILE_ROWS: i32 = 4;
 /** Depth steps per pass over a tile: its A rows and B panel stay in cache. */
-const DEPTH_BLOCK: i32 = 128;
+const DEPTH_BLOCK: i32 = 256;
 /** Rows per pass over the depth blocks: their part of C stays in cache between blocks. */
 const ROW_BLOCK: i32 = 64;
 
@@ -149,16 +150,21 @@ const START_C: i32 = 2;
   }
 }
 
-/** Tiles of `rows` rows from `first` while a whole tile fits before `end`; returns the next row. */
+/**
+ * Tiles of `rows` rows from `start` while a whole tile fits before `end`;
+ * returns the next row. `a` is at the block's row `first`, depth step `k0`;
+ * row `r` is `tileBytes` per whole tile and `rowBytes` per row within one
+ * from it.
+ */
 @inline function tileRows(
-    rows: i32, first: i32, end: i32, a: usize, rowStride: i32, depthStride: i32, packed: usize,
-    depth: i32, k0: i32, steps: i32, c: usize, columns: i32, bias: usize, mode: i32): i32 {
-  const rowBytes = <usize>rowStride << 2;
-  const depthBytes = <usize>depthStride << 2;
+    rows: i32, start: i32, first: i32, end: i32, a: usize, rowBytes: usize, depthBytes: usize,
+    tileBytes: usize, packed: usize, depth: i32, k0: i32, steps: i32, c: usize, columns: i32,
+    bias: usize, mode: i32): i32 {
   const cRowBytes = <usize>columns << 2;
-  let r = first;
+  let r = start;
   for (; r + rows <= end; r += rows) {
-    const rowA = a + <usize>r * rowBytes + <usize>k0 * depthBytes;
+    const inBlock = r - first;
+    const rowA = a + <usize>(inBlock / TILE_ROWS) * tileBytes + <usize>(inBlock % TILE_ROWS) * rowBytes;
     for (let n = 0; n < columns; n += PANEL) {
       const panel = packed + ((<usize>n * depth + k0 * PANEL) << 2);
       tile(rows, rowA, rowBytes, depthBytes, panel, steps,
@@ -169,14 +175,48 @@ const START_C: i32 = 2;
   return r;
 }
 
+/** Bytes of a thread's scratch for a GEMM whose A is strided in depth (`gemm`). */
+export function rowTileBytes(): i32 {
+  return ROW_BLOCK * DEPTH_BLOCK * 4;
+}
+
+/**
+ * Copies rows `[first, end)` x depth steps `[k0, k0 + steps)` of A to
+ * `scratch` as tiles of 4 rows, each step's 4 values adjacent (a last
+ * partial tile too), so the tiles read it in order.
+ */
+function packRowTiles(
+    a: usize, rowStride: i32, depthStride: i32, first: i32, end: i32, k0: i32, steps: i32,
+    scratch: usize): void {
+  let out = scratch;
+  for (let r = first; r < end; r += TILE_ROWS) {
+    const rows = min(TILE_ROWS, end - r);
+    for (let s = 0; s < steps; s++, out += TILE_ROWS * 4) {
+      const from = element(a, r * rowStride + (k0 + s) * depthStride);
+      if (rows == TILE_ROWS && rowStride == 1) {
+        v128.store(out, v128.load(from));
+        continue;
+      }
+      for (let j = 0; j < rows; j++) {
+        store<f32>(out + (<usize>j << 2), load<f32>(from + ((<usize>(j * rowStride)) << 2)));
+      }
+    }
+  }
+}
+
 /**
  * Rows `[rowStart, rowStart + rowCount)` of `C` (`[rows, columns]`, row-major):
  * `C(r, n) = bias[n] + Σ_k A(r, k) B(k, n)`, with `A(r, k) = a[r * rowStride +
- * k * depthStride]`, `B` packed by `packPanels`, `bias` 0 for none.
+ * k * depthStride]`, `B` packed by `packPanels`, `bias` 0 for none. With
+ * `scratch` (`rowTileBytes`; 0 for none) each block of A is first copied
+ * there in the order the tiles read it: for an A strided in depth (`Aᵀ`),
+ * whose steps would otherwise each touch another page.
  */
 export function gemm(
     a: usize, rowStride: i32, depthStride: i32, packed: usize, c: usize, columns: i32,
-    bias: usize, depth: i32, rowStart: i32, rowCount: i32): void {
+    bias: usize, depth: i32, scratch: usize, rowStart: i32, rowCount: i32): void {
+  const rowBytes = <usize>rowStride << 2;
+  const depthBytes = <usize>depthStride << 2;
   const last = rowStart + rowCount;
   for (let first = rowStart; first < last; first += ROW_BLOCK) {
     const end = min(last, first + ROW_BLOCK);
@@ -184,10 +224,20 @@ export function gemm(
       const steps = min(DEPTH_BLOCK, depth - k0);
       // Past the first depth block, the sums go on from C.
       const mode = k0 > 0 ? START_C : bias != 0 ? START_BIAS : START_ZERO;
-      const next = tileRows(TILE_ROWS, first, end, a, rowStride, depthStride, packed, depth, k0,
-          steps, c, columns, bias, mode);
-      tileRows(1, next, end, a, rowStride, depthStride, packed, depth, k0, steps, c, columns, bias,
-          mode);
+      let block = a + <usize>first * rowBytes + <usize>k0 * depthBytes;
+      let blockRowBytes = rowBytes, blockDepthBytes = depthBytes;
+      let tileBytes = rowBytes * TILE_ROWS;
+      if (scratch != 0) {
+        packRowTiles(a, rowStride, depthStride, first, end, k0, steps, scratch);
+        block = scratch;
+        blockRowBytes = 4;
+        blockDepthBytes = TILE_ROWS * 4;
+        tileBytes = <usize>steps * TILE_ROWS * 4;
+      }
+      const next = tileRows(TILE_ROWS, first, first, end, block, blockRowBytes, blockDepthBytes,
+          tileBytes, packed, depth, k0, steps, c, columns, bias, mode);
+      tileRows(1, next, first, end, block, blockRowBytes, blockDepthBytes, tileBytes, packed, depth,
+          k0, steps, c, columns, bias, mode);
     }
   }
 }

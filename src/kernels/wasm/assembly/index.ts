@@ -6,7 +6,7 @@
  * (params.ts) and row range per call; none depends on an earlier call.
  */
 export {paramWords} from './params';
-export {packedPanelBytes, packPanels, gemm} from './gemm';
+export {packedPanelBytes, packPanels, rowTileBytes, gemm} from './gemm';
 export {fillZero, im2col, col2im, coordGrad} from './deform_conv';
 export {dcnv3ScratchBytes, dcnv3Forward, dcnv3Backward} from './dcnv3';
 export {involutionForward, involutionBackpropKernel, involutionBackpropInput} from './involution';
