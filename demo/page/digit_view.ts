@@ -12,7 +12,8 @@ import {look, LookMode} from '../shared/looks';
 import {MODEL_KINDS, ModelKind} from '../shared/models';
 import type {PerModel} from './session';
 
-const GALLERY_SIZE = 12;
+/** Test digits offered as buttons: the first of the evaluated ones. */
+export const GALLERY_SIZE = 12;
 const VIEW_SCALE = 8;
 
 /** Grey levels in [0, 1] onto a canvas, white ink on black as MNIST has them. */

@@ -4,7 +4,10 @@
  *
  * URL parameters: `backend=webgl|wasm|cpu|webgpu` picks the backend;
  * `steps=N` starts training at once and stops after N steps (the end-to-end
- * test uses both); `look=sampling|effective|receptive|saliency` the view mode. The page reports its state in `<body data-state>`
+ * test uses both); `tests=N` evaluates N test digits instead of 500 (N at least
+ * the gallery's 12; the first digits are the same for any N: a short run on a
+ * slow emulated GPU evaluates fewer); `look=sampling|effective|receptive|saliency`
+ * the view mode. The page reports its state in `<body data-state>`
  * (loading, ready, training, paused, done, error) and `data-step`.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,7 +21,7 @@ import {seededRandom} from '../shared/random';
 import {StepResult, TEST_SEED} from '../shared/training';
 import {backendChoices, DEFAULT_BACKEND, useBackend} from './backends';
 import {Curves} from './charts';
-import {DigitView} from './digit_view';
+import {DigitView, GALLERY_SIZE} from './digit_view';
 import {PerModel, TrainingSession} from './session';
 
 const TEST_EXAMPLES = 500;
@@ -109,12 +112,17 @@ class Readout {
 async function main(): Promise<void> {
   show('loading', 'loading digits…');
   const digits = splitDigits(await fetchDigits());
-  const test: Examples = randomExamples(digits.test, TEST_EXAMPLES, seededRandom(TEST_SEED));
+  const requestedTests = Number(params.get('tests'));
+  const testCount =
+    Number.isInteger(requestedTests) && requestedTests >= GALLERY_SIZE
+      ? requestedTests
+      : TEST_EXAMPLES;
+  const test: Examples = randomExamples(digits.test, testCount, seededRandom(TEST_SEED));
   const stepLimit = Number(params.get('steps') ?? Infinity);
   const lossCurves = new Curves(element('loss-chart'), 'training loss (smoothed)');
   const accuracyCurves = new Curves(
     element('accuracy-chart'),
-    `test accuracy (${TEST_EXAMPLES} digits)`,
+    `test accuracy (${testCount} digits)`,
     [0, 1],
   );
   const view = new DigitView(test, element('gallery'), {

@@ -16,8 +16,9 @@
  *
  *   npx tsx test/e2e/demo.e2e.ts
  *
- * DEMO_E2E_BACKEND (default wasm) and DEMO_E2E_STEPS (default 100) choose
- * another backend or length.
+ * DEMO_E2E_BACKEND (default wasm), DEMO_E2E_STEPS (default 100) and
+ * DEMO_E2E_TESTS (test digits evaluated, default the page's) choose another
+ * backend, length or evaluation size.
  */
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {resolve} from 'node:path';
@@ -29,8 +30,16 @@ import {startDemoServer} from '../../demo/server/demo_server';
 
 const BACKEND = process.env.DEMO_E2E_BACKEND ?? 'wasm';
 const STEPS = Number(process.env.DEMO_E2E_STEPS ?? 100);
-/** WebGPU runs on SwiftShader here, several times slower than wasm. */
-const TRAINING_TIMEOUT_MS = BACKEND === 'webgpu' ? 420_000 : 150_000;
+const TESTS = process.env.DEMO_E2E_TESTS;
+/**
+ * WebGPU runs on SwiftShader here, several times slower than wasm, and a
+ * loaded 2-core CI host is several times slower again (10 steps and two
+ * evaluations of 500 digits took over 7 minutes there, 1.7 here).
+ */
+const SLOW = BACKEND === 'webgpu';
+const TRAINING_TIMEOUT_MS = SLOW ? 900_000 : 150_000;
+/** For each drawing of a look (saliency runs hundreds of forward passes). */
+const LOOK_TIMEOUT_MS = SLOW ? 180_000 : 30_000;
 const STEPS_TO_BEAT_CHANCE = 50;
 /** Overlay pixels that must be painted: 729 discs, a heatmap or a dimmed background cover far more. */
 const MIN_OVERLAY_PIXELS = 500;
@@ -131,13 +140,16 @@ async function main(): Promise<void> {
   const errors: string[] = [];
   try {
     const page = await browser.newPage({viewport: {width: 1280, height: 1100}});
+    page.setDefaultTimeout(LOOK_TIMEOUT_MS);
     page.on('console', message => {
       if (message.type() === 'error') {
         errors.push(`console: ${message.text()}`);
       }
     });
     page.on('pageerror', error => errors.push(`page error: ${error.message}`));
-    await page.goto(`${server.url}?backend=${BACKEND}&steps=${STEPS}`);
+    await page.goto(
+      `${server.url}?backend=${BACKEND}&steps=${STEPS}${TESTS ? `&tests=${TESTS}` : ''}`,
+    );
     const state = await page
       .waitForFunction(
         () =>
