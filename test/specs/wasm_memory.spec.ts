@@ -768,7 +768,7 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
       const psOut = roiCount * psInfo.pooledHeight * psInfo.pooledWidth * outputDim;
       const psOffset = roiCount * partHeight * partWidth * 2 * classes;
       const psBlock = psRoiPoolParams(psInfo);
-      const psNames = ['x', 'rois', 'offset', 'y', 'dy', 'dx', 'dOffset', 'params'];
+      const psNames = ['x', 'rois', 'offset', 'y', 'dy', 'dx', 'dOffset', 'params', 'entryGrads'];
       const psSizes = [
         psImage,
         5 * roiCount,
@@ -778,14 +778,16 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         psImage,
         psOffset,
         psBlock.words.length,
+        2 * psOut,
       ];
       const ps = new GuardedArena(backend, psSizes);
       ps.setParams(7, psBlock);
       for (const b of [0, 4]) ps.view(b).set(ps.view(b).map(() => 2 * random() - 1));
       ps.view(1).set(rois);
       ps.view(2).set(poisoned(psOffset));
-      ps.view(5).fill(0); // the kernel zero-fills dx and dOffset: the pass adds into them
-      ps.view(6).fill(0);
+      ps.view(5).fill(0); // the kernel zero-fills dx: the pass adds into it
+      ps.view(6).set(poisoned(psOffset)); // the offset sum writes every cell
+      ps.view(8).set(poisoned(2 * psOut)); // the walk writes every entry's part
       const psCopy = (b: number) => ps.view(b).slice();
       const psAt = (b: number) => ps.address(b);
       const psWithin = (...buffers: number[]): Array<[number, number]> =>
@@ -811,21 +813,39 @@ describeBackend('wasm', 'tfjs-deform wasm module memory', () => {
         psCopy(2),
         psCopy(4),
       );
+      // In two parts by output channels, as two threads split it.
+      const split = int(0, outputDim);
+      for (const [first, count] of [
+        [0, split],
+        [split, outputDim - split],
+      ]) {
+        expectWritesOnlyWithin(
+          backend,
+          psWithin(5, 8),
+          () =>
+            module.deformPsRoiPoolBackward(
+              psAt(7),
+              psAt(0),
+              psAt(1),
+              psAt(2),
+              psAt(4),
+              psAt(5),
+              psAt(8),
+              psInfo.spatialScale,
+              psInfo.transStd,
+              first,
+              count,
+              0,
+              roiCount,
+            ),
+          `${psWhere} backward, output channels ${first} + ${count}`,
+        );
+      }
       expectWritesOnlyWithin(
         backend,
-        psWithin(5, 6),
-        () =>
-          module.deformPsRoiPoolBackward(
-            psAt(7),
-            psAt(0),
-            psAt(1),
-            psAt(2),
-            psAt(4),
-            psAt(5),
-            psAt(6),
-            ...psArgs,
-          ),
-        `${psWhere} backward`,
+        psWithin(6),
+        () => module.deformPsRoiPoolOffsetSum(psAt(7), psAt(8), psAt(6), 0, roiCount),
+        `${psWhere} offset sum`,
       );
       expectClose(Array.from(ps.view(5)), Array.from(psExpected.dx), tol, `${psWhere} dx`);
       expectClose(

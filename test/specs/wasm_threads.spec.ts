@@ -46,6 +46,16 @@ async function results(): Promise<Float32Array[]> {
   const roiOffset = uniform(random, [3, 2, 2, 2], -0.5, 0.5);
   const roiMask = uniform(random, [3, 2, 2, 1], 0, 1);
   const psOffset = uniform(random, [3, 2, 2, 2], -0.5, 0.5);
+  const psRoiPool = (a: tf.Tensor, o: tf.Tensor) =>
+    deformPsRoiPool({
+      x: a,
+      rois,
+      offset: o,
+      outputDim: 4,
+      groupSize: 2,
+      outputSize: 2,
+      partSize: 2,
+    });
   const depthwise = uniform(random, [3, 3, 16, 1]);
   // Two groups: each thread's rows are a part of every group's block of the columns.
   const groupedFilter = uniform(random, [3, 3, 8, 8]);
@@ -65,22 +75,15 @@ async function results(): Promise<Float32Array[]> {
     )([x, v3Offset, v3Mask]),
     inv(x, kernel),
     ...tf.grads(inv)([x, kernel]),
-    tf.grad((a: tf.Tensor) =>
-      tf.depthwiseConv2d(a as tf.Tensor4D, depthwise as tf.Tensor4D, 1, 'same'),
-    )(x),
+    ...tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+      tf.depthwiseConv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'),
+    )([x, depthwise]),
     modulatedDeformRoiPool({x, rois, offset: roiOffset, mask: roiMask, outputSize: 2}),
     ...tf.grads((a: tf.Tensor, o: tf.Tensor) =>
       modulatedDeformRoiPool({x: a, rois, offset: o, mask: roiMask, outputSize: 2}),
     )([x, roiOffset]),
-    deformPsRoiPool({
-      x,
-      rois,
-      offset: psOffset,
-      outputDim: 4,
-      groupSize: 2,
-      outputSize: 2,
-      partSize: 2,
-    }),
+    psRoiPool(x, psOffset),
+    ...tf.grads(psRoiPool)([x, psOffset]),
   ];
   const values = await Promise.all(outputs.map(t => t.data() as Promise<Float32Array>));
   tf.dispose([x, filter, offset, mask, v3Offset, v3Mask, kernel, rois, roiOffset, roiMask]);

@@ -14,6 +14,8 @@ import {
 
 import {kernelConfig, KernelArgs} from '../kernel_util';
 import {deformWasm} from './deform_wasm_module';
+import {runOnThreads} from './pass_pool';
+import {depthwiseWork} from './pass_work';
 import {address, withPassMemory} from './wasm_heap_util';
 import {depthwiseParams} from './wasm_params';
 
@@ -38,17 +40,25 @@ const depthwiseConv2dNativeBackpropFilter = ({
   const module = deformWasm(wasm);
   const dFilter = wasm.makeOutput(filterShape, 'float32');
   const multiplier = info.outChannels / info.inChannels;
-  // The pass adds every output position's products into dFilter.
+  // The pass adds every output position's products into dFilter: threads
+  // split it by channels, whose sums are apart.
   module.fillZero(address(wasm, dFilter), util.sizeFromShape(filterShape) * 4);
   withPassMemory(wasm, module, depthwiseParams(info), ({params}) => {
-    module.depthwiseBackpropFilter(
-      params,
-      address(wasm, x),
-      address(wasm, dy),
-      address(wasm, dFilter),
-      multiplier,
-      0,
-      info.batchSize * info.outHeight * info.outWidth,
+    runOnThreads(
+      wasm,
+      'depthwiseBackpropFilter',
+      [
+        params,
+        address(wasm, x),
+        address(wasm, dy),
+        address(wasm, dFilter),
+        multiplier,
+        0,
+        info.inChannels,
+        0,
+        info.batchSize * info.outHeight * info.outWidth,
+      ],
+      {over: 'channels', work: depthwiseWork(info)},
     );
   });
   return dFilter;

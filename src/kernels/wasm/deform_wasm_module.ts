@@ -114,7 +114,17 @@ export const DEFORM_WASM_EXPORTS = {
   involutionForward: ['params', 'x', 'kernel', 'y', 'rowStart', 'rowCount'],
   involutionBackpropKernel: ['params', 'x', 'dy', 'dKernel', 'rowStart', 'rowCount'],
   involutionBackpropInput: ['params', 'kernel', 'dy', 'dx', 'rowStart', 'rowCount'],
-  depthwiseBackpropFilter: ['params', 'x', 'dy', 'dFilter', 'multiplier', 'rowStart', 'rowCount'],
+  depthwiseBackpropFilter: [
+    'params',
+    'x',
+    'dy',
+    'dFilter',
+    'multiplier',
+    'channelStart',
+    'channelCount',
+    'rowStart',
+    'rowCount',
+  ],
   depthwiseBackpropInput: ['params', 'filter', 'dy', 'dx', 'multiplier', 'rowStart', 'rowCount'],
   deformRoiPoolForward: [
     'params',
@@ -172,12 +182,15 @@ export const DEFORM_WASM_EXPORTS = {
     'offset',
     'dy',
     'dx',
-    'dOffset',
+    'entryGrads',
     'spatialScale',
     'transStd',
+    'channelStart',
+    'channelCount',
     'rowStart',
     'rowCount',
   ],
+  deformPsRoiPoolOffsetSum: ['params', 'entryGrads', 'dOffset', 'rowStart', 'rowCount'],
 } as const;
 
 /** The exports that return a number (the others return nothing). */

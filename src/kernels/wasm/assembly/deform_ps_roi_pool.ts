@@ -18,23 +18,33 @@ import {clampP, cornersP, insideP, pixelOffset, weightsP} from './sampler_clampe
 }
 
 /**
+ * The element index of the Δx (Δy follows) in `offset` `[R, partHeight,
+ * partWidth, 2 * classes]` that entry `(r, ph, pw, ct)` is shifted by.
+ */
+@inline function offsetCell(pool: PsRoiPool, r: i32, ph: i32, pw: i32, ct: i32): i32 {
+  const partH = <i32>Math.floor(<f64>ph / <f64>pool.pooledHeight * <f64>pool.partHeight);
+  const partW = <i32>Math.floor(<f64>pw / <f64>pool.pooledWidth * <f64>pool.partWidth);
+  const cls = <i32>Math.floor(<f64>ct / (<f64>pool.outputDim / <f64>pool.classes));
+  return ((r * pool.partHeight + partH) * pool.partWidth + partW) * 2 * pool.classes + 2 * cls;
+}
+
+/**
  * Walks the output entries `(r, ph, pw, ct)` of the RoIs of rows
- * `[rowStart, rowStart + rowCount)`, calling the pass's `entry` with
+ * `[rowStart, rowStart + rowCount)` and output channels `ct` in
+ * `[ctStart, ctEnd)`, calling the pass's `entry` with
  * the entry's index, its RoI's image in `x`, its first sample's position
  * and bin size (in f64, as the reference), its input channel, the
  * element index of its Δx in `offset` (Δy follows), and its RoI's size;
- * `pools` is false for a batch index outside `[0, N)`.
+ * `pools` is false for a batch index outside `[0, N)`. Entries of distinct
+ * output channels read distinct input channels.
  */
 @inline function walkEntries<P>(
     pool: PsRoiPool, spatialScale: f64, transStd: f64, x: usize, rois: usize, offset: usize,
-    a: usize, b: usize, c: usize, rowStart: i32, rowCount: i32): void {
+    a: usize, b: usize, c: usize, ctStart: i32, ctEnd: i32, rowStart: i32, rowCount: i32): void {
   const pooledHeight = pool.pooledHeight;
   const pooledWidth = pool.pooledWidth;
-  const partHeight = pool.partHeight;
-  const partWidth = pool.partWidth;
   const groupSize = pool.groupSize;
   const outputDim = pool.outputDim;
-  const classes = pool.classes;
   for (let r = rowStart; r < rowStart + rowCount; r++) {
     const batch = Math.trunc(<f64>load<f32>(element(rois, 5 * r)));
     const pools = batch >= 0 && batch < <f64>pool.batchSize;
@@ -47,18 +57,15 @@ import {clampP, cornersP, insideP, pixelOffset, weightsP} from './sampler_clampe
     const binHeight = roiHeight / <f64>pooledHeight;
     for (let ph = 0; ph < pooledHeight; ph++) {
       for (let pw = 0; pw < pooledWidth; pw++) {
-        for (let ct = 0; ct < outputDim; ct++) {
+        for (let ct = ctStart; ct < ctEnd; ct++) {
           const entry = ((r * pooledHeight + ph) * pooledWidth + pw) * outputDim + ct;
           if (!pools) {
             changetype<P>(0).entry(pool, false, entry, x, image, 0, 0, 0, 0, 0, 0, 0, 0, a, b, c);
             continue;
           }
-          const partH = <i32>Math.floor(<f64>ph / <f64>pooledHeight * <f64>partHeight);
-          const partW = <i32>Math.floor(<f64>pw / <f64>pooledWidth * <f64>partWidth);
           const gh = min(max(<i32>Math.floor(<f64>(ph * groupSize) / <f64>pooledHeight), 0), groupSize - 1);
           const gw = min(max(<i32>Math.floor(<f64>(pw * groupSize) / <f64>pooledWidth), 0), groupSize - 1);
-          const cls = <i32>Math.floor(<f64>ct / (<f64>outputDim / <f64>classes));
-          const offsetIndex = ((r * partHeight + partH) * partWidth + partW) * 2 * classes + 2 * cls;
+          const offsetIndex = offsetCell(pool, r, ph, pw, ct);
           const tx = <f64>load<f32>(element(offset, offsetIndex)) * transStd;
           const ty = <f64>load<f32>(element(offset, offsetIndex + 1)) * transStd;
           // Samples are not centred in the sub-bins: the peer's convention.
@@ -121,11 +128,21 @@ import {clampP, cornersP, insideP, pixelOffset, weightsP} from './sampler_clampe
   }
 }
 
+/**
+ * The input gradient (scattered into `dx`) and each entry's part of the
+ * offset gradient, `(Δx, Δy)` into `entryGrads` `[R, ph, pw, outputDim, 2]`:
+ * entries of one RoI share offset cells, so they are summed apart
+ * (`deformPsRoiPoolOffsetSum`) and threads can split this pass by output
+ * channels.
+ */
 @final @unmanaged class Backward {
   @inline entry(
       pool: PsRoiPool, pools: bool, entry: i32, x: usize, image: usize, top: f64, left: f64,
       binHeight: f64, binWidth: f64, channel: i32, offsetIndex: i32, scaleY: f64, scaleX: f64,
-      dy: usize, dx: usize, dOffset: usize): void {
+      dy: usize, dx: usize, entryGrads: usize): void {
+    const entryGrad = element(entryGrads, 2 * entry);
+    store<f32>(entryGrad, 0);
+    store<f32>(entryGrad, 0, 4);
     if (!pools) return;
     const grad = element(dy, entry);
     const dxImage = dx + (image - x);
@@ -160,9 +177,8 @@ import {clampP, cornersP, insideP, pixelOffset, weightsP} from './sampler_clampe
         scatterRun(dxImage, corners, weights, channel, 1, weight, grad);
       }
     }
-    const atX = element(dOffset, offsetIndex);
-    store<f32>(atX, load<f32>(atX) + <f32>scaleX * weight * gradX);
-    store<f32>(atX, load<f32>(atX, 4) + <f32>scaleY * weight * gradY, 4);
+    store<f32>(entryGrad, <f32>scaleX * weight * gradX);
+    store<f32>(entryGrad, <f32>scaleY * weight * gradY, 4);
   }
 }
 
@@ -171,15 +187,46 @@ export function deformPsRoiPoolForward(
     params: usize, x: usize, rois: usize, offset: usize, y: usize, spatialScale: f64,
     transStd: f64, rowStart: i32, rowCount: i32): void {
   walkEntries<Forward>(
-      changetype<PsRoiPool>(params), spatialScale, transStd, x, rois, offset, y, 0, 0,
-      rowStart, rowCount);
+      changetype<PsRoiPool>(params), spatialScale, transStd, x, rois, offset, y, 0, 0, 0,
+      changetype<PsRoiPool>(params).outputDim, rowStart, rowCount);
 }
 
-/** Adds the rows' input and offset gradients into `dx` and `dOffset` (both zero-filled by the caller). */
+/**
+ * Adds the input gradient of the rows' entries of output channels
+ * `[channelStart, channelStart + channelCount)` into `dx` (zero-filled by the
+ * caller) and writes their parts of the offset gradient into `entryGrads`
+ * (`Backward`); distinct channel ranges write distinct elements of both.
+ */
 export function deformPsRoiPoolBackward(
-    params: usize, x: usize, rois: usize, offset: usize, dy: usize, dx: usize, dOffset: usize,
-    spatialScale: f64, transStd: f64, rowStart: i32, rowCount: i32): void {
+    params: usize, x: usize, rois: usize, offset: usize, dy: usize, dx: usize, entryGrads: usize,
+    spatialScale: f64, transStd: f64, channelStart: i32, channelCount: i32, rowStart: i32,
+    rowCount: i32): void {
   walkEntries<Backward>(
-      changetype<PsRoiPool>(params), spatialScale, transStd, x, rois, offset, dy, dx, dOffset,
-      rowStart, rowCount);
+      changetype<PsRoiPool>(params), spatialScale, transStd, x, rois, offset, dy, dx, entryGrads,
+      channelStart, channelStart + channelCount, rowStart, rowCount);
+}
+
+/**
+ * Every entry of `dOffset` of the rows' RoIs: the sum of their entries' parts
+ * in `entryGrads`, added in entry order (as one walk adding them in place
+ * would: the result does not depend on how the backward was split).
+ */
+export function deformPsRoiPoolOffsetSum(
+    params: usize, entryGrads: usize, dOffset: usize, rowStart: i32, rowCount: i32): void {
+  const pool = changetype<PsRoiPool>(params);
+  const cells = pool.partHeight * pool.partWidth * 2 * pool.classes;
+  memory.fill(element(dOffset, rowStart * cells), 0, <usize>(rowCount * cells) << 2);
+  let entry = rowStart * pool.pooledHeight * pool.pooledWidth * pool.outputDim;
+  for (let r = rowStart; r < rowStart + rowCount; r++) {
+    for (let ph = 0; ph < pool.pooledHeight; ph++) {
+      for (let pw = 0; pw < pool.pooledWidth; pw++) {
+        for (let ct = 0; ct < pool.outputDim; ct++, entry++) {
+          const at = element(dOffset, offsetCell(pool, r, ph, pw, ct));
+          const from = element(entryGrads, 2 * entry);
+          store<f32>(at, load<f32>(at) + load<f32>(from));
+          store<f32>(at, load<f32>(at, 4) + load<f32>(from, 4), 4);
+        }
+      }
+    }
+  }
 }

@@ -13,11 +13,13 @@ import {inputPixel, outputColumnOf, outputPosition, outputRowOf, positionImage, 
  * Adds into `dFilter` (zero-filled by the caller), per tap and output
  * channel, `Σ dy · x` over the output positions `[rowStart, rowStart +
  * rowCount)` whose tap lies inside the input (the kernel gradient of
- * involution summed over positions).
+ * involution summed over positions), for input channels `[channelStart,
+ * channelStart + channelCount)` only: distinct channel ranges write distinct
+ * elements, so threads split it by channels.
  */
 export function depthwiseBackpropFilter(
-    params: usize, x: usize, dy: usize, dFilter: usize, multiplier: i32, rowStart: i32,
-    rowCount: i32): void {
+    params: usize, x: usize, dy: usize, dFilter: usize, multiplier: i32, channelStart: i32,
+    channelCount: i32, rowStart: i32, rowCount: i32): void {
   const w = changetype<Window>(params);
   const channels = w.channels;
   const kh = w.filterHeight;
@@ -27,6 +29,7 @@ export function depthwiseBackpropFilter(
   const dilationHeight = w.dilationHeight;
   const dilationWidth = w.dilationWidth;
   const outChannels = channels * multiplier;
+  const channelEnd = channelStart + channelCount;
   for (let position = rowStart; position < rowStart + rowCount; position++) {
     const image = positionImage(w, x, position);
     const top = positionTop(w, position);
@@ -39,9 +42,11 @@ export function depthwiseBackpropFilter(
         if (pixel == 0) continue;
         const dst = element(dFilter, tap * outChannels);
         if (multiplier == 1) {
-          addProductRun(dst, grad, pixel, channels);
+          addProductRun(
+              element(dst, channelStart), element(grad, channelStart), element(pixel, channelStart),
+              channelCount);
         } else {
-          for (let c = 0; c < channels; c++) {
+          for (let c = channelStart; c < channelEnd; c++) {
             const first = c * multiplier;
             addScaledRun(
                 element(dst, first), element(grad, first),

@@ -12,4 +12,8 @@ export {dcnv3ScratchBytes, dcnv3Forward, dcnv3Backward} from './dcnv3';
 export {involutionForward, involutionBackpropKernel, involutionBackpropInput} from './involution';
 export {depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise_conv';
 export {deformRoiPoolForward, deformRoiPoolBackwardOffset, deformRoiPoolBackwardInput} from './deform_roi_pool';
-export {deformPsRoiPoolForward, deformPsRoiPoolBackward} from './deform_ps_roi_pool';
+export {
+  deformPsRoiPoolForward,
+  deformPsRoiPoolBackward,
+  deformPsRoiPoolOffsetSum,
+} from './deform_ps_roi_pool';
