@@ -41,7 +41,7 @@ const depthwiseConv2dNativeBackpropFilter = ({
   const dFilter = wasm.makeOutput(filterShape, 'float32');
   const multiplier = info.outChannels / info.inChannels;
   // The pass adds every output position's products into dFilter: threads
-  // split it by channels, whose sums are apart.
+  // split it by taps, whose sums are apart.
   module.fillZero(address(wasm, dFilter), util.sizeFromShape(filterShape) * 4);
   withPassMemory(wasm, module, depthwiseParams(info), ({params}) => {
     runOnThreads(
@@ -54,11 +54,11 @@ const depthwiseConv2dNativeBackpropFilter = ({
         address(wasm, dFilter),
         multiplier,
         0,
-        info.inChannels,
+        info.filterHeight * info.filterWidth,
         0,
         info.batchSize * info.outHeight * info.outWidth,
       ],
-      {over: 'channels', work: depthwiseWork(info)},
+      {over: 'taps', work: depthwiseWork(info)},
     );
   });
   return dFilter;

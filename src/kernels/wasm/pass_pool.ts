@@ -206,11 +206,12 @@ export interface PassSplit {
   work: number;
   /**
    * What is split: its rows (`rowStart`, `rowCount`; gathers, whose rows
-   * write disjoint outputs), or for scatters the channels (`channelStart`,
-   * `channelCount`, in parts of 4) or groups (`groupStart`, `groupCount`)
-   * whose writes are disjoint.
+   * write disjoint outputs), or for scatters and sums the channels
+   * (`channelStart`, `channelCount`, in parts of 4), groups (`groupStart`,
+   * `groupCount`) or filter taps (`tapStart`, `tapCount`) whose writes are
+   * disjoint.
    */
-  over?: 'rows' | 'channels' | 'groups';
+  over?: 'rows' | 'channels' | 'groups' | 'taps';
   /**
    * Tensors addressed relative to the call's first row, with their bytes per
    * row: a part starting `k` rows in gets their addresses moved by `k` rows

@@ -13,45 +13,42 @@ import {inputPixel, outputColumnOf, outputPosition, outputRowOf, positionImage, 
  * Adds into `dFilter` (zero-filled by the caller), per tap and output
  * channel, `Σ dy · x` over the output positions `[rowStart, rowStart +
  * rowCount)` whose tap lies inside the input (the kernel gradient of
- * involution summed over positions), for input channels `[channelStart,
- * channelStart + channelCount)` only: distinct channel ranges write distinct
- * elements, so threads split it by channels.
+ * involution summed over positions), for taps (flattened `(i, j)`)
+ * `[tapStart, tapStart + tapCount)` only: distinct tap ranges write distinct
+ * rows of `dFilter`, so threads split it by taps (by channels, two threads
+ * would share a cache line in every row).
  */
 export function depthwiseBackpropFilter(
-    params: usize, x: usize, dy: usize, dFilter: usize, multiplier: i32, channelStart: i32,
-    channelCount: i32, rowStart: i32, rowCount: i32): void {
+    params: usize, x: usize, dy: usize, dFilter: usize, multiplier: i32, tapStart: i32,
+    tapCount: i32, rowStart: i32, rowCount: i32): void {
   const w = changetype<Window>(params);
   const channels = w.channels;
-  const kh = w.filterHeight;
   const kw = w.filterWidth;
   const height = w.height;
   const width = w.width;
   const dilationHeight = w.dilationHeight;
   const dilationWidth = w.dilationWidth;
   const outChannels = channels * multiplier;
-  const channelEnd = channelStart + channelCount;
   for (let position = rowStart; position < rowStart + rowCount; position++) {
     const image = positionImage(w, x, position);
     const top = positionTop(w, position);
     const left = positionLeft(w, position);
     const grad = element(dy, position * outChannels);
-    for (let i = 0, tap = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, tap++) {
-        const pixel = inputPixel(
-            height, width, channels, image, top + i * dilationHeight, left + j * dilationWidth);
-        if (pixel == 0) continue;
-        const dst = element(dFilter, tap * outChannels);
-        if (multiplier == 1) {
-          addProductRun(
-              element(dst, channelStart), element(grad, channelStart), element(pixel, channelStart),
-              channelCount);
-        } else {
-          for (let c = channelStart; c < channelEnd; c++) {
-            const first = c * multiplier;
-            addScaledRun(
-                element(dst, first), element(grad, first),
-                load<f32>(element(pixel, c)), multiplier);
-          }
+    for (let tap = tapStart; tap < tapStart + tapCount; tap++) {
+      const i = tap / kw;
+      const j = tap - i * kw;
+      const pixel = inputPixel(
+          height, width, channels, image, top + i * dilationHeight, left + j * dilationWidth);
+      if (pixel == 0) continue;
+      const dst = element(dFilter, tap * outChannels);
+      if (multiplier == 1) {
+        addProductRun(dst, grad, pixel, channels);
+      } else {
+        for (let c = 0; c < channels; c++) {
+          const first = c * multiplier;
+          addScaledRun(
+              element(dst, first), element(grad, first),
+              load<f32>(element(pixel, c)), multiplier);
         }
       }
     }
