@@ -186,9 +186,10 @@ import {clampP, cornersP, insideP, pixelOffset, weightsP} from './sampler_clampe
 export function deformPsRoiPoolForward(
     params: usize, x: usize, rois: usize, offset: usize, y: usize, spatialScale: f64,
     transStd: f64, rowStart: i32, rowCount: i32): void {
+  const pool = changetype<PsRoiPool>(params);
   walkEntries<Forward>(
-      changetype<PsRoiPool>(params), spatialScale, transStd, x, rois, offset, y, 0, 0, 0,
-      changetype<PsRoiPool>(params).outputDim, rowStart, rowCount);
+      pool, spatialScale, transStd, x, rois, offset, y, 0, 0, 0, pool.outputDim, rowStart,
+      rowCount);
 }
 
 /**
